@@ -1,0 +1,110 @@
+/**
+ * Starts a real `nats-server` (the Debian package) on a free loopback port
+ * for a test, and stops it on dispose.
+ *
+ * @module
+ */
+
+/** A running nats-server. */
+export interface NatsServerProcess extends AsyncDisposable {
+  /** `nats://127.0.0.1:PORT` */
+  url: string;
+  /** The client port. */
+  port: number;
+  /** Stop the server (SIGTERM, then SIGKILL after 2 s). Idempotent. */
+  stop(): Promise<void>;
+  /** Start it again on the same port after `stop()`. */
+  restart(): Promise<void>;
+}
+
+/** Options of {@linkcode startNatsServer}. */
+export interface StartNatsServerOptions {
+  /** Port to use; a free one by default. */
+  port?: number;
+  /** Extra command-line arguments (for example `--auth TOKEN`). */
+  args?: string[];
+  /** Config file contents, written to a temp file and passed with `-c`. */
+  config?: string;
+}
+
+/** A free TCP port on 127.0.0.1 (bound then released). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conn.close();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  throw new Error(`nats-server did not listen on port ${port} in time`);
+}
+
+/**
+ * Start `nats-server` on 127.0.0.1.
+ *
+ * @example
+ * ```ts ignore
+ * await using nats = await startNatsServer();
+ * const nc = await connect({ servers: nats.url });
+ * ```
+ */
+export async function startNatsServer(
+  options: StartNatsServerOptions = {},
+): Promise<NatsServerProcess> {
+  const port = options.port ?? freePort();
+  const args = ["-a", "127.0.0.1", "-p", String(port), ...(options.args ?? [])];
+  let configFile: string | undefined;
+  if (options.config !== undefined) {
+    configFile = await Deno.makeTempFile({ suffix: ".conf" });
+    await Deno.writeTextFile(configFile, options.config);
+    args.push("-c", configFile);
+  }
+  let child: Deno.ChildProcess | undefined;
+
+  const start = async () => {
+    child = new Deno.Command("nats-server", {
+      args,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitForPort(port, 5000);
+  };
+
+  const stop = async () => {
+    const c = child;
+    if (!c) return;
+    child = undefined;
+    try {
+      c.kill("SIGTERM");
+    } catch { /* already gone */ }
+    const timer = setTimeout(() => {
+      try {
+        c.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, 2000);
+    await c.status;
+    clearTimeout(timer);
+  };
+
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    stop,
+    restart: start,
+    async [Symbol.asyncDispose]() {
+      await stop();
+      if (configFile) await Deno.remove(configFile).catch(() => {});
+    },
+  };
+}
