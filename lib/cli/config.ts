@@ -1,0 +1,348 @@
+/**
+ * `parseConfig(args, env)`: the pure half of the command line. It turns
+ * arguments and environment variables into a typed configuration, or a
+ * `UsageError` that says what to do. Nothing here starts a role.
+ *
+ * @module
+ */
+import { Command, CommanderError, Option } from "commander";
+import { ENV_PREFIX, type Setting, SETTINGS } from "./settings.ts";
+import type { HostPort } from "./values.ts";
+import { parseDuration, parseHostPort, parseMac } from "./values.ts";
+
+/** The version printed by `--version`. */
+export const VERSION = "0.1.0";
+
+/** A usage error: the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  /** The exit code the CLI uses. */
+  readonly exitCode = 2;
+  /**
+   * @param message What is wrong and what to do.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UsageError";
+  }
+}
+
+/** The roles of the command. */
+export type Role = "dhcp" | "responder" | "server";
+
+/** Every setting after parsing; see `settings.ts` for their meaning. */
+export interface Config {
+  /** Which role to run. */
+  role: Role;
+  /** NATS server URLs. */
+  natsUrl: string[];
+  /** Lookup subject. */
+  subject: string;
+  /** NATS token (secret). */
+  natsToken?: string;
+  /** NATS user. */
+  natsUser?: string;
+  /** NATS password (secret). */
+  natsPassword?: string;
+  /** NATS credentials file. */
+  natsCreds?: string;
+  /** NKey seed file. */
+  natsNkey?: string;
+  /** CA file for NATS TLS. */
+  natsTlsCa?: string;
+  /** Client certificate for NATS TLS. */
+  natsTlsCert?: string;
+  /** Client key for NATS TLS. */
+  natsTlsKey?: string;
+  /** Log level. */
+  logLevel: "debug" | "info" | "warn" | "error";
+  /** Log format. */
+  logFormat: "text" | "json";
+  /** Metrics listener, when set. */
+  metricsListen?: HostPort;
+  /** DHCP listen address. */
+  listen: HostPort;
+  /** Interface to bind to. */
+  interface?: string;
+  /** Server identifier. */
+  serverIp?: string;
+  /** Lookup timeout, milliseconds. */
+  timeout: number;
+  /** Default lease time, seconds. */
+  leaseTime: number;
+  /** Reservation cache TTL, milliseconds (0 = off). */
+  cacheTtl: number;
+  /** In-flight lookup cap. */
+  maxInFlight: number;
+  /** Netboot on or off. */
+  netboot: boolean;
+  /** TFTP server of the iPXE binaries. */
+  tftpServer?: HostPort;
+  /** Base URL of the iPXE binaries over HTTP. */
+  httpIpxeBinaryUrl?: string;
+  /** Global iPXE script URL. */
+  ipxeScriptUrl?: string;
+  /** User class of our iPXE builds. */
+  userClass: string;
+  /** Reservations file (responder). */
+  reservations?: string;
+  /** Reply format (responder). */
+  replyFormat: "v1" | "v2";
+  /** Queue group (responder). */
+  queue: string;
+}
+
+/** Settings of the `probe` command. */
+export interface ProbeConfig {
+  /** Client MAC. */
+  mac: string;
+  /** Server address. */
+  server: HostPort;
+  /** Print JSON instead of a table. */
+  json: boolean;
+  /** Give up after this many milliseconds. */
+  timeout: number;
+}
+
+/** What the command line asks for. */
+export type ParsedCommand =
+  | { kind: "run"; config: Config }
+  | { kind: "probe"; probe: ProbeConfig }
+  | { kind: "completion"; shell: "bash" | "zsh" }
+  | { kind: "output"; text: string };
+
+function optionName(s: Setting): string {
+  return s.flag.split(" ")[0].slice(2);
+}
+
+function describe(s: Setting): string {
+  let text = `${s.description} (env: ${s.env})`;
+  if (s.defaultValue !== undefined && !s.secret && !s.boolean) {
+    text += ` (default: ${s.defaultValue})`;
+  }
+  return text;
+}
+
+function truthy(value: string, name: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off", ""].includes(v)) return false;
+  throw new UsageError(
+    `${name}="${value}" is not a boolean: use true or false`,
+  );
+}
+
+/** Build the commander program (also used for help and completions). */
+export function buildProgram(): Command {
+  const program = new Command("dhcp-nats")
+    .description(
+      "A netboot DHCPv4 reservation server whose data lives behind NATS.\n" +
+        "No role flag runs the DHCP server; --responder answers lookups from a\n" +
+        `reservations file; --server runs an embedded NATS server. Every flag\n` +
+        `also reads an environment variable with the ${ENV_PREFIX} prefix.`,
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show this help")
+    .showSuggestionAfterError(true)
+    .enablePositionalOptions()
+    .allowExcessArguments(false);
+  for (const s of SETTINGS) {
+    program.addOption(new Option(s.flag, describe(s)));
+    if (s.negatable) {
+      program.addOption(
+        new Option(`--no-${optionName(s)}`, `turn --${optionName(s)} off`),
+      );
+    }
+  }
+  program.command("probe")
+    .description(
+      "run a DHCP exchange (DORA) against a server and print the lease",
+    )
+    .requiredOption("--mac <mac>", "client MAC address")
+    .option("--server <host:port>", "DHCP server to ask", "127.0.0.1:67")
+    .option("--json", "print the lease as JSON")
+    .option("--timeout <duration>", "give up after", "5s");
+  program.command("completion")
+    .description("print a shell completion script")
+    .argument("<shell>", "bash or zsh");
+  return program;
+}
+
+/**
+ * Parse the command line and the environment.
+ *
+ * @param args Arguments after the program name.
+ * @param env Environment variables.
+ * @returns What to run, or text to print (help, version).
+ * @throws {UsageError} on a bad flag, value, or combination
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "./config.ts";
+ * const cmd = parseConfig(["--responder", "--reservations", "r.yaml"], {});
+ * if (cmd.kind !== "run" || cmd.config.role !== "responder") throw new Error();
+ * ```
+ */
+export function parseConfig(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ParsedCommand {
+  let out = "";
+  let result: ParsedCommand | undefined;
+  const program = buildProgram();
+  const capture = (cmd: Command) =>
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => (out += s),
+      writeErr: (s) => (out += s),
+      outputError: () => {},
+    });
+  capture(program);
+  for (const sub of program.commands) capture(sub);
+
+  program.action(() => {
+    result = { kind: "run", config: resolve(program, env) };
+  });
+  program.commands.find((c) => c.name() === "probe")!.action((opts) => {
+    result = { kind: "probe", probe: resolveProbe(opts) };
+  });
+  program.commands.find((c) => c.name() === "completion")!.action(
+    (shell: string) => {
+      if (shell !== "bash" && shell !== "zsh") {
+        throw new UsageError(
+          `Unknown shell "${shell}": completion supports bash and zsh`,
+        );
+      }
+      result = { kind: "completion", shell };
+    },
+  );
+
+  try {
+    program.parse([...args], { from: "user" });
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if (err instanceof CommanderError) {
+      if (
+        err.code === "commander.helpDisplayed" ||
+        err.code === "commander.version" || err.code === "commander.help"
+      ) {
+        return { kind: "output", text: out };
+      }
+      if (err.code === "commander.excessArguments") {
+        const word = args.find((a) => !a.startsWith("-")) ?? "";
+        throw new UsageError(
+          `Unknown command "${word}": the commands are probe and completion\nRun with --help to see every flag`,
+          { cause: err },
+        );
+      }
+      const message = err.message.replace(/^error: /, "");
+      throw new UsageError(
+        `${message[0].toUpperCase()}${
+          message.slice(1)
+        }\nRun with --help to see every flag`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  if (!result) throw new UsageError("Nothing to do: run with --help");
+  return result;
+}
+
+function resolve(
+  program: Command,
+  env: Readonly<Record<string, string | undefined>>,
+): Config {
+  const opts = program.opts();
+  const values: Record<string, unknown> = {};
+  const fromCli = new Set<string>();
+  for (const s of SETTINGS) {
+    const source = program.getOptionValueSource(s.key);
+    let raw: string | boolean | undefined;
+    let origin: string;
+    if (source === "cli") {
+      raw = opts[s.key];
+      origin = `--${optionName(s)}`;
+      fromCli.add(s.key);
+    } else {
+      let envValue = env[s.env];
+      if (envValue === undefined && s.key === "natsUrl") {
+        envValue = env.NATS_URL;
+      }
+      if (envValue !== undefined) {
+        raw = s.boolean ? truthy(envValue, s.env) : envValue;
+        origin = s.env;
+      } else {
+        raw = s.boolean ? s.defaultValue === "true" : s.defaultValue;
+        origin = `default of --${optionName(s)}`;
+      }
+    }
+    if (raw === undefined) continue;
+    if (typeof raw === "boolean" || !s.parse) {
+      values[s.key] = raw;
+      continue;
+    }
+    try {
+      values[s.key] = s.parse(raw);
+    } catch (err) {
+      const shown = s.secret ? "(hidden)" : "";
+      throw new UsageError(
+        `Invalid ${origin}${shown}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+
+  if (values.server && values.responder) {
+    throw new UsageError(
+      "--server and --responder cannot run in one process: start each role as its own process (deno task example runs all three for a demo)",
+    );
+  }
+  const role: Role = values.server
+    ? "server"
+    : values.responder
+    ? "responder"
+    : "dhcp";
+  for (const s of SETTINGS) {
+    if (!fromCli.has(s.key) || s.group === "all" || s.group === role) continue;
+    const roleName = (r: Role) => r === "dhcp" ? "the DHCP server" : `--${r}`;
+    throw new UsageError(
+      `--${optionName(s)} is a setting of ${
+        roleName(s.group as Role)
+      }, not of ${roleName(role)}: drop it or run that role`,
+    );
+  }
+  if (role === "responder" && !values.reservations) {
+    throw new UsageError(
+      `--responder needs a reservations file: add --reservations FILE (or set ${ENV_PREFIX}RESERVATIONS); examples/reservations.yaml is a start`,
+    );
+  }
+  if (
+    (values.natsUser === undefined) !== (values.natsPassword === undefined)
+  ) {
+    throw new UsageError(
+      "--nats-user and --nats-password go together: give both or neither",
+    );
+  }
+  return { ...values, role } as unknown as Config;
+}
+
+function resolveProbe(opts: Record<string, string | boolean>): ProbeConfig {
+  const wrap = <T>(flag: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      throw new UsageError(`Invalid ${flag}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  };
+  return {
+    mac: wrap("--mac", () => parseMac(String(opts.mac))),
+    server: wrap(
+      "--server",
+      () => parseHostPort(String(opts.server), "127.0.0.1", 67),
+    ),
+    json: opts.json === true,
+    timeout: wrap("--timeout", () => parseDuration(String(opts.timeout))),
+  };
+}
