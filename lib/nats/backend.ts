@@ -1,0 +1,241 @@
+/**
+ * The DHCP server's backend over NATS: one CloudEvents request per lookup,
+ * in tinkerbell/dhcp's wire format.
+ *
+ * @module
+ */
+import { CloudEvent } from "cloudevents";
+import type { ConnectionOptions, NatsConnection } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import type { Backend, LookupOptions } from "../backend/backend.ts";
+import type { Reservation } from "../backend/reservation.ts";
+import { CachingBackend } from "../backend/caching_backend.ts";
+import { CoalescingBackend } from "../backend/coalescing_backend.ts";
+import { requestEvent } from "../cloudevents/request.ts";
+import { type Logger, silentLogger } from "../log/logger.ts";
+import { parseMac } from "./addresses.ts";
+import { InvalidReplyError } from "./errors.ts";
+import { newTraceparent } from "./traceparent.ts";
+import {
+  decodeLookupReply,
+  DEFAULT_LEASE_TIME,
+  DEFAULT_SUBJECT,
+  encodeLookupRequest,
+  EVENT_SOURCE,
+  READ_EVENT_TYPE,
+} from "./wire.ts";
+
+/** Options of {@linkcode NatsBackend}. */
+export interface NatsBackendOptions {
+  /**
+   * A connection owned by the caller (not closed by the backend). When
+   * absent the backend connects to `servers` itself on first use.
+   */
+  nc?: NatsConnection;
+  /**
+   * NATS server URL(s) to connect to when no `nc` is given.
+   * @default {"nats://127.0.0.1:4222"}
+   */
+  servers?: string | string[];
+  /** Further nats.js connection options (auth, name, ...) for `servers`. */
+  connectOptions?: Omit<ConnectionOptions, "servers">;
+  /**
+   * Subject the lookups go to.
+   * @default {"tinkerbell.dhcp"}
+   */
+  subject?: string;
+  /**
+   * Milliseconds to wait for a reply.
+   * @default {5000}
+   */
+  timeout?: number;
+  /**
+   * Lease time in seconds used when a reply has none or 0.
+   * @default {86400}
+   */
+  defaultLeaseTime?: number;
+  /**
+   * How long an answer is reused for the same MAC, in milliseconds; 0 asks
+   * the responder every time, as the Go server does, so a changed or deleted
+   * reservation applies on the very next packet. Concurrent lookups of one
+   * MAC are merged either way.
+   * @default {0}
+   */
+  cacheTtl?: number;
+  /**
+   * Where each lookup is logged (debug level).
+   * @default {silentLogger}
+   */
+  logger?: Logger;
+}
+
+/**
+ * Looks reservations up over NATS request-reply with CloudEvents: the
+ * request is `org.tinkerbell.backend.read` from `/tinkerbell/dhcp` with
+ * `{MacAddress, Traceparent}` data; the reply may be v1 or v2.
+ *
+ * Concurrent lookups of one MAC share one request ({@linkcode CoalescingBackend});
+ * with `cacheTtl` answers are reused ({@linkcode CachingBackend}).
+ *
+ * Lookups reject with `LookupTimeoutError`, `NoResponderError` (at once),
+ * `InvalidEventError` (the reply is not a CloudEvent), `InvalidReplyError`
+ * (its data is malformed, or is for another MAC) or `BackendError`.
+ *
+ * @example
+ * ```ts ignore
+ * await using backend = new NatsBackend({ servers: "nats://127.0.0.1:4222" });
+ * const reservation = await backend.lookup("08:00:27:29:4e:67");
+ * ```
+ */
+export class NatsBackend implements Backend, AsyncDisposable {
+  readonly #options: NatsBackendOptions;
+  readonly #subject: string;
+  readonly #timeout: number;
+  readonly #defaultLeaseTime: number;
+  readonly #logger: Logger;
+  readonly #front: Backend;
+  #connecting: Promise<NatsConnection> | undefined;
+  #owned: NatsConnection | undefined;
+  #closed = false;
+
+  /** @param options Connection, subject, timeout and cache settings. */
+  constructor(options: NatsBackendOptions = {}) {
+    this.#options = options;
+    this.#subject = options.subject ?? DEFAULT_SUBJECT;
+    this.#timeout = options.timeout ?? 5000;
+    this.#defaultLeaseTime = options.defaultLeaseTime ?? DEFAULT_LEASE_TIME;
+    this.#logger = options.logger ?? silentLogger;
+    if (options.nc) this.#connecting = Promise.resolve(options.nc);
+    const raw: Backend = { lookup: (mac, o) => this.#request(mac, o) };
+    const coalescing = new CoalescingBackend(raw);
+    const ttl = options.cacheTtl ?? 0;
+    this.#front = ttl > 0
+      ? new CachingBackend(coalescing, { ttl })
+      : coalescing;
+  }
+
+  /**
+   * Create a backend and make sure it is connected, so a wrong server
+   * address fails at start-up rather than on the first DHCP packet.
+   *
+   * @throws {Error} When the NATS server cannot be reached.
+   */
+  static async connect(options: NatsBackendOptions = {}): Promise<NatsBackend> {
+    const backend = new NatsBackend(options);
+    await backend.connection();
+    return backend;
+  }
+
+  /** The subject lookups go to. */
+  get subject(): string {
+    return this.#subject;
+  }
+
+  /**
+   * The NATS connection, connecting first when the backend owns it.
+   *
+   * @throws {Error} When connecting fails or the backend is closed.
+   */
+  connection(): Promise<NatsConnection> {
+    if (this.#closed) {
+      return Promise.reject(new Error("Cannot look up: the backend is closed"));
+    }
+    if (this.#connecting === undefined) {
+      const servers = this.#options.servers ?? "nats://127.0.0.1:4222";
+      const connecting = connect({
+        ...this.#options.connectOptions,
+        servers,
+      }).then((nc) => {
+        this.#owned = nc;
+        return nc;
+      }, (cause) => {
+        this.#connecting = undefined; // try again on the next lookup
+        throw new Error(
+          `Cannot connect to NATS at ${servers}: ${cause?.message ?? cause}`,
+          { cause },
+        );
+      });
+      this.#connecting = connecting;
+    }
+    return this.#connecting;
+  }
+
+  /**
+   * Look one MAC up over NATS.
+   *
+   * @param mac Colon hex, any case (base64 of the bytes also works).
+   * @param options Signal and the transaction's W3C trace context (a new
+   *   one is generated when absent).
+   * @returns The reservation, or `undefined` when the responder says 404.
+   */
+  lookup(
+    mac: string,
+    options: LookupOptions = {},
+  ): Promise<Reservation | undefined> {
+    let normal: string;
+    try {
+      normal = parseMac(mac);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#front.lookup(normal, options);
+  }
+
+  async #request(
+    mac: string,
+    options: LookupOptions = {},
+  ): Promise<Reservation | undefined> {
+    const nc = await this.connection();
+    const traceparent = options.traceparent || newTraceparent();
+    const event = new CloudEvent<unknown>({
+      type: READ_EVENT_TYPE,
+      source: EVENT_SOURCE,
+      subject: mac,
+      datacontenttype: "application/json",
+      data: encodeLookupRequest(mac, traceparent),
+    }, false);
+    const started = performance.now();
+    const reply = await requestEvent(nc, this.#subject, event, {
+      timeout: this.#timeout,
+      signal: options.signal,
+    });
+    const reservation = decodeLookupReply(reply.data, {
+      defaultLeaseTime: this.#defaultLeaseTime,
+    });
+    if (reservation !== undefined) {
+      if (reservation.macAddress === "") reservation.macAddress = mac;
+      else if (reservation.macAddress !== mac) {
+        throw new InvalidReplyError(
+          "DHCP.MACAddress",
+          `is ${reservation.macAddress}, not the MAC looked up (${mac})`,
+        );
+      }
+    }
+    if (this.#logger.enabled("debug")) {
+      this.#logger.debug("Lookup answered", {
+        mac,
+        found: reservation !== undefined,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        traceparent,
+      });
+    }
+    return reservation;
+  }
+
+  /** Close the connection if the backend opened it. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#options.nc && this.#connecting) {
+      await this.#connecting.catch(() => {}); // a connect in progress
+    }
+    const owned = this.#owned;
+    this.#owned = undefined;
+    if (owned && !owned.isClosed()) await owned.close();
+  }
+
+  /** Same as {@linkcode NatsBackend.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
