@@ -31,7 +31,9 @@ async function requestReply(
   const requester = await connect({ servers: url });
   try {
     const sub = responder.subscribe("bench.echo", {
-      callback: (_e, m) => m.respond(m.data),
+      callback: (_e, m) => {
+        m.respond(m.data);
+      },
     });
     await responder.flush();
     const payload = new Uint8Array(64);
@@ -59,7 +61,9 @@ async function pubSub(url: string, ms: number): Promise<number> {
   try {
     let received = 0;
     const sub = subscriber.subscribe("bench.data", {
-      callback: () => received++,
+      callback: () => {
+        received++;
+      },
     });
     await subscriber.flush();
     const payload = new Uint8Array(128);
