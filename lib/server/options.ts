@@ -1,0 +1,275 @@
+/**
+ * Options of the DHCP server and their resolution into settings: defaults
+ * applied, `host:port` strings parsed, the server identifier derived.
+ *
+ * @module
+ */
+import type { Backend } from "../backend/backend.ts";
+import type { Logger } from "../log/logger.ts";
+
+/** Netboot options of {@linkcode DhcpServerOptions}. */
+export interface NetbootOptions {
+  /**
+   * Whether PXE/iPXE/HTTP-boot clients get boot options at all.
+   * @default {true}
+   */
+  enabled?: boolean;
+  /**
+   * TFTP server holding the iPXE binaries, `ip` or `ip:port`.
+   * @default {"<serverIp>:69"}
+   */
+  tftpServer?: string;
+  /**
+   * Base URL of the iPXE binaries for UEFI HTTP boot clients; the binary
+   * name is appended after a `/`.
+   * @default {"http://<serverIp>:8080/ipxe"}
+   */
+  httpIpxeBinaryUrl?: string;
+  /**
+   * iPXE script URL given to clients already running our iPXE (user class
+   * {@linkcode NetbootOptions.userClass}), unless the reservation has its own.
+   * Without either, such a client gets the lease without boot options.
+   */
+  ipxeScriptUrl?: string;
+  /**
+   * User class (option 77) our iPXE build sends; such a client gets the
+   * iPXE script URL instead of a binary (breaks the chainload loop).
+   * @default {"Tinkerbell"}
+   */
+  userClass?: string;
+}
+
+/** NATS lookup settings, used when no {@linkcode DhcpServerOptions.backend} is given. */
+export interface NatsLookupOptions {
+  /**
+   * NATS server URL(s), comma separated.
+   * @default {"nats://127.0.0.1:4222"}
+   */
+  natsUrl?: string;
+  /**
+   * Request subject.
+   * @default {"tinkerbell.dhcp"}
+   */
+  subject?: string;
+  /**
+   * Lookup timeout in milliseconds.
+   * @default {5000}
+   */
+  timeout?: number;
+}
+
+/** Options of {@linkcode DhcpServer}. */
+export interface DhcpServerOptions {
+  /**
+   * Address and port to listen on, `host:port` (or `host` for port 67).
+   * @default {"0.0.0.0:67"}
+   */
+  listen?: string;
+  /**
+   * Serve only this network interface (Linux: SO_BINDTODEVICE, with the
+   * receiving interface learnt per packet through IP_PKTINFO).
+   */
+  interface?: string;
+  /**
+   * Server identifier (option 54) and default next server. Derived from the
+   * interface's first IPv4 address, else the listen address, else the first
+   * non-loopback IPv4 address of the host.
+   */
+  serverIp?: string;
+  /** Where reservations come from. When absent, a NATS backend is built from {@linkcode DhcpServerOptions.nats}. */
+  backend?: Backend;
+  /** NATS settings for the built-in NATS backend. */
+  nats?: NatsLookupOptions;
+  /**
+   * Lease time in seconds when the reservation has none (or 0).
+   * @default {86400}
+   */
+  defaultLeaseTime?: number;
+  /** Netboot settings. */
+  netboot?: NetbootOptions;
+  /**
+   * At most this many lookups in flight; packets over the cap are dropped and counted.
+   * @default {1024}
+   */
+  maxInFlight?: number;
+  /**
+   * At most this many "malformed packet" log lines per second; the rest are counted.
+   * @default {5}
+   */
+  malformedLogPerSecond?: number;
+  /**
+   * Logger.
+   * @default {silentLogger}
+   */
+  logger?: Logger;
+  /** Stops the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/** Netboot settings with defaults applied. */
+export interface NetbootSettings {
+  /** See {@linkcode NetbootOptions.enabled}. */
+  enabled: boolean;
+  /** TFTP server address. */
+  tftpIp: string;
+  /** TFTP server port. */
+  tftpPort: number;
+  /** Base URL of the iPXE binaries over HTTP, without a trailing slash. */
+  httpIpxeBinaryUrl: string;
+  /** Global iPXE script URL, if any. */
+  ipxeScriptUrl?: string;
+  /** Our iPXE's user class. */
+  userClass: string;
+}
+
+/** Server settings resolved from {@linkcode DhcpServerOptions}. */
+export interface ServerSettings {
+  /** Listen address. */
+  listenHost: string;
+  /** Listen port. */
+  listenPort: number;
+  /** Interface to bind to, if any. */
+  interface?: string;
+  /** Server identifier (option 54). */
+  serverIp: string;
+  /** Default lease time in seconds. */
+  defaultLeaseTime: number;
+  /** Netboot settings. */
+  netboot: NetbootSettings;
+  /** In-flight cap. */
+  maxInFlight: number;
+  /** Malformed packet log lines per second. */
+  malformedLogPerSecond: number;
+}
+
+const IPV4 =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * Whether `value` is a dotted-quad IPv4 address.
+ *
+ * @param value The text to check.
+ * @returns `true` for `a.b.c.d` with each part 0-255.
+ */
+export function isIpv4(value: string): boolean {
+  return IPV4.test(value);
+}
+
+/**
+ * Parse `host:port` (or `host`, giving `defaultPort`).
+ *
+ * @param value The text, for example `127.0.0.1:1067`.
+ * @param defaultPort Port used when none is given.
+ * @param what What the value is, for the error message.
+ * @returns The host and port.
+ * @throws {TypeError} When the host is not an IPv4 address or the port is not 0-65535.
+ * @example
+ * ```ts
+ * import { parseHostPort } from "./options.ts";
+ * const { host, port } = parseHostPort("10.0.0.1", 69, "tftpServer");
+ * if (host !== "10.0.0.1" || port !== 69) throw new Error();
+ * ```
+ */
+export function parseHostPort(
+  value: string,
+  defaultPort: number,
+  what: string,
+): { host: string; port: number } {
+  const index = value.lastIndexOf(":");
+  const host = index === -1 ? value : value.slice(0, index);
+  const portText = index === -1 ? "" : value.slice(index + 1);
+  if (!isIpv4(host)) {
+    throw new TypeError(
+      `Invalid ${what} "${value}": the host must be an IPv4 address`,
+    );
+  }
+  if (portText === "") return { host, port: defaultPort };
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new TypeError(
+      `Invalid ${what} "${value}": the port must be a number from 0 to 65535`,
+    );
+  }
+  return { host, port };
+}
+
+/** IPv4 addresses of one interface (empty when it has none or does not exist). */
+export function interfaceAddresses(name: string): string[] {
+  return Deno.networkInterfaces()
+    .filter((i) => i.name === name && i.family === "IPv4")
+    .map((i) => i.address);
+}
+
+function firstHostAddress(): string | undefined {
+  return Deno.networkInterfaces().find((i) =>
+    i.family === "IPv4" && !i.address.startsWith("127.")
+  )?.address;
+}
+
+/**
+ * Apply defaults and validate the options.
+ *
+ * @param options The server options.
+ * @returns The resolved settings.
+ * @throws {TypeError} On a malformed address, or when no server identifier can be derived.
+ * @throws {RangeError} On an out-of-range number.
+ */
+export function resolveSettings(options: DhcpServerOptions): ServerSettings {
+  const { host: listenHost, port: listenPort } = parseHostPort(
+    options.listen ?? "0.0.0.0:67",
+    67,
+    "listen address",
+  );
+  let serverIp = options.serverIp;
+  if (serverIp !== undefined && !isIpv4(serverIp)) {
+    throw new TypeError(
+      `Invalid serverIp "${serverIp}": it must be an IPv4 address`,
+    );
+  }
+  if (serverIp === undefined && options.interface !== undefined) {
+    serverIp = interfaceAddresses(options.interface)[0];
+  }
+  if (serverIp === undefined && listenHost !== "0.0.0.0") serverIp = listenHost;
+  serverIp ??= firstHostAddress();
+  if (serverIp === undefined) {
+    throw new TypeError(
+      "Cannot derive the server identifier: set serverIp, or listen on a specific address",
+    );
+  }
+  const defaultLeaseTime = options.defaultLeaseTime ?? 86400;
+  if (
+    !Number.isInteger(defaultLeaseTime) || defaultLeaseTime < 1 ||
+    defaultLeaseTime > 0xffffffff
+  ) {
+    throw new RangeError(
+      `Invalid defaultLeaseTime ${defaultLeaseTime}: it must be a whole number of seconds from 1 to 4294967295`,
+    );
+  }
+  const maxInFlight = options.maxInFlight ?? 1024;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+    throw new RangeError(
+      `Invalid maxInFlight ${maxInFlight}: it must be a positive whole number`,
+    );
+  }
+  const nb = options.netboot ?? {};
+  const tftp = parseHostPort(nb.tftpServer ?? serverIp, 69, "tftpServer");
+  return {
+    listenHost,
+    listenPort,
+    interface: options.interface,
+    serverIp,
+    defaultLeaseTime,
+    maxInFlight,
+    malformedLogPerSecond: options.malformedLogPerSecond ?? 5,
+    netboot: {
+      enabled: nb.enabled ?? true,
+      tftpIp: tftp.host,
+      tftpPort: tftp.port,
+      httpIpxeBinaryUrl:
+        (nb.httpIpxeBinaryUrl ?? `http://${serverIp}:8080/ipxe`)
+          .replace(/\/+$/, ""),
+      ipxeScriptUrl: nb.ipxeScriptUrl,
+      userClass: nb.userClass ?? "Tinkerbell",
+    },
+  };
+}

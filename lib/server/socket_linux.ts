@@ -1,0 +1,249 @@
+/**
+ * The Linux interface socket: a UDP socket bound to one network interface
+ * (SO_BINDTODEVICE) that learns each datagram's receiving interface and
+ * destination address (IP_PKTINFO), through Deno FFI to libc. The server
+ * then never answers on another network, and broadcasts leave by that
+ * interface even without a default route.
+ *
+ * Receiving runs `recvmsg` as a nonblocking FFI call (on a worker thread)
+ * with a 200 ms receive timeout, so closing takes at most that long.
+ *
+ * @module
+ */
+import {
+  bindError,
+  type DhcpSocket,
+  type OpenSocketOptions,
+} from "./socket.ts";
+
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0x80000;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+const SO_BROADCAST = 6;
+const SO_RCVTIMEO = 20;
+const SO_BINDTODEVICE = 25;
+const IPPROTO_IP = 0;
+const IP_PKTINFO = 8;
+const ERRNO_NAMES: Record<number, string> = {
+  1: "EPERM",
+  13: "EACCES",
+  19: "ENODEV",
+  98: "EADDRINUSE",
+  99: "EADDRNOTAVAIL",
+  101: "ENETUNREACH",
+};
+
+const SYMBOLS = {
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  setsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "u32"],
+    result: "i32",
+  },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  recvmsg: {
+    parameters: ["i32", "buffer", "i32"],
+    result: "isize",
+    nonblocking: true,
+  },
+  sendto: {
+    parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
+    result: "isize",
+  },
+  close: { parameters: ["i32"], result: "i32" },
+  if_nametoindex: { parameters: ["buffer"], result: "u32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
+
+function errnoOf(lib: Libc): number {
+  const p = lib.symbols.__errno_location();
+  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+}
+
+function osError(lib: Libc, what: string): Error & { code: string } {
+  const errno = errnoOf(lib);
+  const code = ERRNO_NAMES[errno] ?? `errno ${errno}`;
+  return Object.assign(new Error(`${what} failed: ${code}`), { code });
+}
+
+function sockaddrIn(address: string, port: number): Uint8Array {
+  const buf = new Uint8Array(16);
+  const view = new DataView(buf.buffer);
+  view.setUint16(0, AF_INET, true);
+  view.setUint16(2, port, false);
+  buf.set(address.split(".").map(Number), 4);
+  return buf;
+}
+
+function ipAt(buf: Uint8Array, at: number): string {
+  return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
+}
+
+function pointerValue(buf: Uint8Array): bigint {
+  return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));
+}
+
+/** Options of {@linkcode openInterfaceSocket}. */
+export interface OpenInterfaceSocketOptions extends OpenSocketOptions {
+  /** Interface name, for example `eth0`. */
+  interface: string;
+}
+
+/**
+ * Open a UDP socket bound to one interface (Linux only).
+ *
+ * @param options Interface, address, port and callbacks.
+ * @returns The bound socket.
+ * @throws {Error} When the interface does not exist, or the bind is refused
+ *   (the message says to run as root or with CAP_NET_BIND_SERVICE, or to use
+ *   a port like 1067).
+ * @example
+ * ```ts ignore
+ * await using socket = await openInterfaceSocket({
+ *   interface: "eth0", host: "0.0.0.0", port: 67, onPacket: console.log,
+ * });
+ * ```
+ */
+export function openInterfaceSocket(
+  options: OpenInterfaceSocketOptions,
+): Promise<DhcpSocket> {
+  if (Deno.build.os !== "linux") {
+    return Promise.reject(
+      new Error(
+        `Cannot bind to interface ${options.interface}: interface binding needs Linux`,
+      ),
+    );
+  }
+  const lib = Deno.dlopen("libc.so.6", SYMBOLS);
+  const name = new TextEncoder().encode(options.interface + "\0");
+  const index = lib.symbols.if_nametoindex(name);
+  if (index === 0) {
+    lib.close();
+    return Promise.reject(
+      new Error(
+        `Cannot bind to interface ${options.interface}: no such network interface`,
+      ),
+    );
+  }
+  const fd = lib.symbols.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    const error = osError(lib, "socket()");
+    lib.close();
+    return Promise.reject(error);
+  }
+  const one = new Uint8Array(new Int32Array([1]).buffer);
+  const timeout = new Uint8Array(16);
+  new DataView(timeout.buffer).setBigInt64(8, 200_000n, true); // 200 ms
+  const setup: [number, number, Uint8Array, string][] = [
+    [SOL_SOCKET, SO_REUSEADDR, one, "SO_REUSEADDR"],
+    [SOL_SOCKET, SO_BROADCAST, one, "SO_BROADCAST"],
+    [IPPROTO_IP, IP_PKTINFO, one, "IP_PKTINFO"],
+    [SOL_SOCKET, SO_RCVTIMEO, timeout, "SO_RCVTIMEO"],
+    [SOL_SOCKET, SO_BINDTODEVICE, name, "SO_BINDTODEVICE"],
+  ];
+  for (const [level, option, value, label] of setup) {
+    if (lib.symbols.setsockopt(fd, level, option, value, value.length) !== 0) {
+      const error = osError(lib, `setsockopt(${label})`);
+      lib.symbols.close(fd);
+      lib.close();
+      const hint = label === "SO_BINDTODEVICE" && error.code === "EPERM"
+        ? ": binding to an interface needs root or CAP_NET_RAW"
+        : `: ${error.message}`;
+      return Promise.reject(
+        new Error(`Cannot bind to interface ${options.interface}${hint}`, {
+          cause: error,
+        }),
+      );
+    }
+  }
+  if (lib.symbols.bind(fd, sockaddrIn(options.host, options.port), 16) !== 0) {
+    const error = osError(lib, "bind()");
+    lib.symbols.close(fd);
+    lib.close();
+    return Promise.reject(bindError(error, options.host, options.port));
+  }
+
+  // recvmsg buffers, reused: msghdr -> sockaddr_in, iovec -> data, control.
+  const data = new Uint8Array(8192);
+  const from = new Uint8Array(16);
+  const iov = new Uint8Array(16);
+  const control = new Uint8Array(256);
+  const msghdr = new Uint8Array(56);
+  const iovView = new DataView(iov.buffer);
+  iovView.setBigUint64(0, pointerValue(data), true);
+  iovView.setBigUint64(8, BigInt(data.length), true);
+  const hdr = new DataView(msghdr.buffer);
+  const ctl = new DataView(control.buffer);
+
+  let closing = false;
+  const loop = (async () => {
+    while (!closing) {
+      hdr.setBigUint64(0, pointerValue(from), true);
+      hdr.setUint32(8, 16, true);
+      hdr.setBigUint64(16, pointerValue(iov), true);
+      hdr.setBigUint64(24, 1n, true);
+      hdr.setBigUint64(32, pointerValue(control), true);
+      hdr.setBigUint64(40, BigInt(control.length), true);
+      hdr.setInt32(48, 0, true);
+      const n = Number(await lib.symbols.recvmsg(fd, msghdr, 0));
+      if (n < 0 || closing) continue; // timeout (EAGAIN) or closing
+      const packet = {
+        data: data.slice(0, n),
+        address: ipAt(from, 4),
+        port: from[2] << 8 | from[3],
+        interfaceIndex: undefined as number | undefined,
+        destination: undefined as string | undefined,
+      };
+      const controlLength = Number(hdr.getBigUint64(40, true));
+      for (let at = 0; at + 16 <= controlLength;) {
+        const len = Number(ctl.getBigUint64(at, true));
+        if (len < 16) break;
+        if (
+          ctl.getInt32(at + 8, true) === IPPROTO_IP &&
+          ctl.getInt32(at + 12, true) === IP_PKTINFO
+        ) {
+          packet.interfaceIndex = ctl.getInt32(at + 16, true);
+          packet.destination = ipAt(control, at + 24);
+        }
+        at += (len + 7) & ~7;
+      }
+      try {
+        options.onPacket(packet);
+      } catch (error) {
+        options.onError?.(error as Error);
+      }
+    }
+  })();
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    closed ??= (async () => {
+      closing = true;
+      await loop;
+      lib.symbols.close(fd);
+      lib.close();
+    })();
+  return Promise.resolve({
+    local: { address: options.host, port: options.port },
+    send(payload: Uint8Array, address: string, port: number) {
+      if (closing) {
+        return Promise.reject(new Error("Cannot send: the socket is closed"));
+      }
+      const to = sockaddrIn(address, port);
+      const sent = Number(
+        lib.symbols.sendto(fd, payload, BigInt(payload.length), 0, to, 16),
+      );
+      if (sent < 0) {
+        return Promise.reject(
+          osError(lib, `sendto(${address}:${port}) on ${options.interface}`),
+        );
+      }
+      return Promise.resolve();
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  });
+}
