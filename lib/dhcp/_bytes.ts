@@ -1,0 +1,131 @@
+/**
+ * Private byte helpers shared by the codec: dotted quads, colon hex and
+ * text, all without intermediate allocations where it matters.
+ *
+ * @module
+ */
+
+const HEX: string[] = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+
+/** Shared UTF-8 encoder. */
+export const utf8Encoder: TextEncoder = new TextEncoder();
+/** Shared lenient UTF-8 decoder (bad bytes become U+FFFD). */
+export const utf8Decoder: TextDecoder = new TextDecoder();
+
+/**
+ * Formats four bytes as a dotted quad.
+ *
+ * @param buf The bytes.
+ * @param at Offset of the first byte.
+ * @returns For example `192.168.1.10`.
+ */
+export function formatIp(buf: Uint8Array, at: number): string {
+  if ((buf[at] | buf[at + 1] | buf[at + 2] | buf[at + 3]) === 0) {
+    return "0.0.0.0";
+  }
+  return buf[at] + "." + buf[at + 1] + "." + buf[at + 2] + "." + buf[at + 3];
+}
+
+/**
+ * Writes a dotted quad as four bytes.
+ *
+ * @param ip For example `192.168.1.10`.
+ * @param buf Destination.
+ * @param at Offset of the first byte.
+ * @throws {TypeError} When `ip` is not a dotted quad.
+ */
+export function writeIp(ip: string, buf: Uint8Array, at: number): void {
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= ip.length; i++) {
+    const c = i < ip.length ? ip.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3) break;
+      buf[at + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + c - 48;
+      digits++;
+      if (value > 255) break;
+    } else {
+      break;
+    }
+    if (i === ip.length && part === 4) return;
+  }
+  throw new TypeError(
+    `Cannot encode IPv4 address ${JSON.stringify(ip)}: not a dotted quad`,
+  );
+}
+
+/**
+ * Formats bytes as lower-case colon hex, e.g. `52:54:00:12:34:56`.
+ *
+ * @param buf The bytes.
+ * @param at Offset of the first byte.
+ * @param length How many bytes.
+ * @returns Colon hex, or `""` when `length` is 0.
+ */
+export function formatHex(buf: Uint8Array, at: number, length: number): string {
+  if (length === 0) return "";
+  let s = HEX[buf[at]];
+  for (let i = 1; i < length; i++) s += ":" + HEX[buf[at + i]];
+  return s;
+}
+
+/**
+ * Parses colon (or dash) separated hex bytes, e.g. a MAC address.
+ *
+ * @param text For example `52:54:00:12:34:56`; `""` gives no bytes.
+ * @returns The bytes.
+ * @throws {TypeError} When `text` is not colon hex.
+ */
+export function parseHex(text: string): Uint8Array {
+  if (text === "") return new Uint8Array(0);
+  const parts = text.split(/[:-]/);
+  const out = new Uint8Array(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    if (!/^[0-9a-fA-F]{1,2}$/.test(parts[i])) {
+      throw new TypeError(
+        `Cannot encode hardware address ${
+          JSON.stringify(text)
+        }: not colon-separated hex bytes`,
+      );
+    }
+    out[i] = parseInt(parts[i], 16);
+  }
+  return out;
+}
+
+/**
+ * Decodes a NUL-terminated UTF-8 field (sname, file).
+ *
+ * @param buf The bytes.
+ * @param start First byte of the field.
+ * @param end End of the field (exclusive).
+ * @returns The text before the first NUL.
+ */
+export function decodeCString(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): string {
+  if (buf[start] === 0) return "";
+  let stop = start;
+  let ascii = true;
+  while (stop < end && buf[stop] !== 0) {
+    if (buf[stop] > 127) ascii = false;
+    stop++;
+  }
+  if (ascii && stop - start < 64) {
+    return String.fromCharCode.apply(
+      null,
+      buf.subarray(start, stop) as unknown as number[],
+    );
+  }
+  return utf8Decoder.decode(buf.subarray(start, stop));
+}

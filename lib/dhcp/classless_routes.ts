@@ -1,0 +1,82 @@
+/**
+ * Classless static route codec (option 121, RFC 3442).
+ *
+ * @module
+ */
+
+import { formatIp, writeIp } from "./_bytes.ts";
+import type { OptionValueCodec } from "./option_values.ts";
+import { valueError } from "./_value_error.ts";
+
+/** One classless static route (RFC 3442). */
+export interface ClasslessStaticRoute {
+  /** Destination network in CIDR form, for example `10.0.0.0/8`. */
+  destination: string;
+  /** Router for that destination, dotted quad (`0.0.0.0` = on-link). */
+  router: string;
+}
+
+/**
+ * Classless static routes (option 121, RFC 3442): each route is a prefix
+ * width, the significant octets of the destination and a router.
+ *
+ * @example
+ * ```ts
+ * import { classlessRoutes } from "./classless_routes.ts";
+ * const bytes = classlessRoutes.encode([{ destination: "10.0.0.0/8", router: "192.168.1.1" }]);
+ * // bytes: 8, 10, 192, 168, 1, 1
+ * ```
+ */
+export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
+  decode(bytes) {
+    if (bytes.length === 0) {
+      throw valueError("classless route list is empty", 0);
+    }
+    const routes: ClasslessStaticRoute[] = [];
+    const dest = new Uint8Array(4);
+    let pos = 0;
+    while (pos < bytes.length) {
+      const width = bytes[pos];
+      if (width > 32) {
+        throw valueError(`route prefix width ${width} is over 32`, pos);
+      }
+      const octets = Math.ceil(width / 8);
+      if (pos + 1 + octets + 4 > bytes.length) {
+        throw valueError("route runs past the end of the option", pos);
+      }
+      dest.fill(0);
+      dest.set(bytes.subarray(pos + 1, pos + 1 + octets));
+      routes.push({
+        destination: `${formatIp(dest, 0)}/${width}`,
+        router: formatIp(bytes, pos + 1 + octets),
+      });
+      pos += 1 + octets + 4;
+    }
+    return routes;
+  },
+  encode(value) {
+    const out: number[] = [];
+    const buf = new Uint8Array(8);
+    for (const route of value) {
+      const match = /^([^/]+)\/(\d{1,2})$/.exec(route.destination);
+      const width = match ? Number(match[2]) : NaN;
+      if (!match || width > 32) {
+        throw new TypeError(
+          `Cannot encode route destination ${
+            JSON.stringify(route.destination)
+          }: not an IPv4 CIDR such as 10.0.0.0/8`,
+        );
+      }
+      writeIp(match[1], buf, 0);
+      writeIp(route.router, buf, 4);
+      const octets = Math.ceil(width / 8);
+      out.push(width);
+      for (let i = 0; i < octets; i++) {
+        const bits = Math.min(8, width - i * 8);
+        out.push(buf[i] & (0xff << (8 - bits)) & 0xff);
+      }
+      out.push(buf[4], buf[5], buf[6], buf[7]);
+    }
+    return Uint8Array.from(out);
+  },
+};

@@ -1,0 +1,244 @@
+/**
+ * Small typed codecs for DHCP option values. {@linkcode DhcpOptions.getAs}
+ * and `setAs` use them to turn the raw bytes kept per option code into
+ * values and back.
+ *
+ * Decoding throws {@linkcode DhcpDecodeError} (offset inside the value);
+ * encoding throws `TypeError` or `RangeError` for a value that cannot be
+ * represented.
+ *
+ * @module
+ */
+
+import {
+  formatHex,
+  formatIp,
+  utf8Decoder,
+  utf8Encoder,
+  writeIp,
+} from "./_bytes.ts";
+import { checkUint, expectLength, valueError } from "./_value_error.ts";
+
+export { domainList } from "./domain_list.ts";
+export {
+  classlessRoutes,
+  type ClasslessStaticRoute,
+} from "./classless_routes.ts";
+export {
+  relayAgentInfo,
+  type SubOption,
+  userClass,
+  vendorSubOptions,
+} from "./sub_options.ts";
+
+/** Turns an option's raw bytes into a value and back. */
+export interface OptionValueCodec<T> {
+  /**
+   * @param bytes The option value (RFC 3396 concatenated).
+   * @throws {DhcpDecodeError} When the bytes are not a valid value.
+   */
+  decode(bytes: Uint8Array): T;
+  /**
+   * @param value The value.
+   * @throws {TypeError | RangeError} When the value cannot be encoded.
+   */
+  encode(value: T): Uint8Array;
+}
+
+/** One IPv4 address as a dotted quad (options 1, 28, 50, 54). */
+export const ip: OptionValueCodec<string> = {
+  decode(bytes) {
+    expectLength(bytes, 4, "an IPv4 address");
+    return formatIp(bytes, 0);
+  },
+  encode(value) {
+    const out = new Uint8Array(4);
+    writeIp(value, out, 0);
+    return out;
+  },
+};
+
+/** A non-empty list of IPv4 addresses (options 3, 6, 42). */
+export const ipList: OptionValueCodec<string[]> = {
+  decode(bytes) {
+    if (bytes.length === 0 || bytes.length % 4 !== 0) {
+      throw valueError(
+        `expected a non-zero multiple of 4 bytes for an address list but got ${bytes.length}`,
+        0,
+      );
+    }
+    const out: string[] = [];
+    for (let i = 0; i < bytes.length; i += 4) out.push(formatIp(bytes, i));
+    return out;
+  },
+  encode(value) {
+    const out = new Uint8Array(value.length * 4);
+    value.forEach((address, i) => writeIp(address, out, i * 4));
+    return out;
+  },
+};
+
+/** An unsigned 8-bit integer (options 52, 53). */
+export const u8: OptionValueCodec<number> = {
+  decode(bytes) {
+    expectLength(bytes, 1, "an 8-bit integer");
+    return bytes[0];
+  },
+  encode(value) {
+    checkUint(value, 0xff, "8-bit integer");
+    return Uint8Array.of(value);
+  },
+};
+
+/** An unsigned 16-bit big-endian integer (option 57). */
+export const u16: OptionValueCodec<number> = {
+  decode(bytes) {
+    expectLength(bytes, 2, "a 16-bit integer");
+    return (bytes[0] << 8) | bytes[1];
+  },
+  encode(value) {
+    checkUint(value, 0xffff, "16-bit integer");
+    return Uint8Array.of(value >>> 8, value & 0xff);
+  },
+};
+
+/** An unsigned 32-bit big-endian integer, e.g. seconds (options 51, 58, 59). */
+export const u32: OptionValueCodec<number> = {
+  decode(bytes) {
+    expectLength(bytes, 4, "a 32-bit integer");
+    return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) |
+      bytes[3]) >>>
+      0;
+  },
+  encode(value) {
+    checkUint(value, 0xffffffff, "32-bit integer");
+    return Uint8Array.of(
+      value >>> 24,
+      (value >>> 16) & 0xff,
+      (value >>> 8) & 0xff,
+      value & 0xff,
+    );
+  },
+};
+
+/**
+ * UTF-8 text (options 12, 15, 56, 60, 66, 67). Trailing NUL bytes, which
+ * some clients append, are dropped on decode; invalid UTF-8 becomes U+FFFD.
+ */
+export const text: OptionValueCodec<string> = {
+  decode(bytes) {
+    let end = bytes.length;
+    while (end > 0 && bytes[end - 1] === 0) end--;
+    return utf8Decoder.decode(bytes.subarray(0, end));
+  },
+  encode(value) {
+    return utf8Encoder.encode(value);
+  },
+};
+
+/** The raw bytes, copied (option 61 and anything opaque). */
+export const bytes: OptionValueCodec<Uint8Array> = {
+  decode(value) {
+    return value.slice();
+  },
+  encode(value) {
+    return value.slice();
+  },
+};
+
+/** Parameter request list (option 55): the requested option codes. */
+export const parameterList: OptionValueCodec<number[]> = {
+  decode(bytes) {
+    if (bytes.length === 0) {
+      throw valueError("parameter request list is empty", 0);
+    }
+    return Array.from(bytes);
+  },
+  encode(value) {
+    value.forEach((code) => checkUint(code, 0xff, "option code"));
+    return Uint8Array.from(value);
+  },
+};
+
+/** Client system architecture list (option 93, RFC 4578 §2.1): 16-bit types. */
+export const clientArchList: OptionValueCodec<number[]> = {
+  decode(bytes) {
+    if (bytes.length === 0 || bytes.length % 2 !== 0) {
+      throw valueError(
+        `expected a non-zero multiple of 2 bytes for an architecture list but got ${bytes.length}`,
+        0,
+      );
+    }
+    const out: number[] = [];
+    for (let i = 0; i < bytes.length; i += 2) {
+      out.push((bytes[i] << 8) | bytes[i + 1]);
+    }
+    return out;
+  },
+  encode(value) {
+    const out = new Uint8Array(value.length * 2);
+    value.forEach((arch, i) => {
+      checkUint(arch, 0xffff, "architecture type");
+      out[i * 2] = arch >>> 8;
+      out[i * 2 + 1] = arch & 0xff;
+    });
+    return out;
+  },
+};
+
+/** Client network interface identifier (option 94, RFC 4578 §2.2). */
+export interface ClientNdi {
+  /** Interface type; 1 is UNDI. */
+  type: number;
+  /** Major version. */
+  major: number;
+  /** Minor version. */
+  minor: number;
+}
+
+/** Client network interface identifier (option 94, RFC 4578 §2.2). */
+export const clientNdi: OptionValueCodec<ClientNdi> = {
+  decode(bytes) {
+    expectLength(bytes, 3, "a network interface identifier");
+    return { type: bytes[0], major: bytes[1], minor: bytes[2] };
+  },
+  encode(value) {
+    checkUint(value.type, 0xff, "interface type");
+    checkUint(value.major, 0xff, "major version");
+    checkUint(value.minor, 0xff, "minor version");
+    return Uint8Array.of(value.type, value.major, value.minor);
+  },
+};
+
+/**
+ * Client machine identifier (option 97, RFC 4578 §2.5): type 0 and a
+ * 16-byte UUID, as a lower-case UUID string.
+ */
+export const clientUuid: OptionValueCodec<string> = {
+  decode(bytes) {
+    expectLength(bytes, 17, "a client machine identifier");
+    if (bytes[0] !== 0) {
+      throw valueError(
+        `client machine identifier type ${bytes[0]} is not 0`,
+        0,
+      );
+    }
+    const hex = formatHex(bytes, 1, 16).replaceAll(":", "");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${
+      hex.slice(16, 20)
+    }-${hex.slice(20)}`;
+  },
+  encode(value) {
+    const hex = value.replaceAll("-", "");
+    if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
+      throw new TypeError(
+        `Cannot encode client UUID ${JSON.stringify(value)}: not a UUID`,
+      );
+    }
+    const out = new Uint8Array(17);
+    for (let i = 0; i < 16; i++) {
+      out[i + 1] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    }
+    return out;
+  },
+};
