@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import { openUdpSocket, type ReceivedPacket } from "../../lib/server/socket.ts";
+import { openInterfaceSocket } from "../../lib/server/socket_linux.ts";
+import { DhcpServer } from "../../lib/server/server.ts";
+import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
+
+async function echoThrough(
+  open: (
+    onPacket: (p: ReceivedPacket) => void,
+  ) => Promise<
+    {
+      local: { port: number };
+      send: (d: Uint8Array, a: string, p: number) => Promise<void>;
+      close(): Promise<void>;
+    }
+  >,
+): Promise<ReceivedPacket> {
+  let resolvePacket!: (p: ReceivedPacket) => void;
+  const got = new Promise<ReceivedPacket>((r) => resolvePacket = r);
+  const socket = await open((p) => resolvePacket(p));
+  const client = dgram.createSocket("udp4");
+  try {
+    await new Promise<void>((r) => client.bind(0, "127.0.0.1", () => r()));
+    const back = new Promise<string>((r) =>
+      client.once("message", (m) => r(String(m)))
+    );
+    client.send(
+      new TextEncoder().encode("ping"),
+      socket.local.port,
+      "127.0.0.1",
+    );
+    const packet = await got;
+    assert.equal(new TextDecoder().decode(packet.data), "ping");
+    assert.equal(packet.port, client.address().port);
+    await socket.send(
+      new TextEncoder().encode("pong"),
+      packet.address,
+      packet.port,
+    );
+    assert.equal(await back, "pong");
+    return packet;
+  } finally {
+    await new Promise<void>((r) => client.close(() => r()));
+    await socket.close();
+  }
+}
+
+Deno.test("openUdpSocket() receives and sends on loopback", async () => {
+  const p = await echoThrough((onPacket) =>
+    openUdpSocket({ host: "127.0.0.1", port: 0, onPacket })
+  );
+  assert.equal(p.address, "127.0.0.1");
+});
+
+Deno.test("openInterfaceSocket() binds to lo and learns the interface index and destination", async () => {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const p = await echoThrough((onPacket) =>
+    openInterfaceSocket({ interface: "lo", host: "127.0.0.1", port, onPacket })
+  );
+  assert.equal(p.interfaceIndex, 1);
+  assert.equal(p.destination, "127.0.0.1");
+});
+
+Deno.test("openInterfaceSocket() fails clearly for a missing interface", async () => {
+  await assert.rejects(
+    openInterfaceSocket({
+      interface: "nosuch0",
+      host: "0.0.0.0",
+      port: 1067,
+      onPacket: () => {},
+    }),
+    /^Error: Cannot bind to interface nosuch0: no such network interface$/,
+  );
+  await assert.rejects(
+    DhcpServer.start({
+      interface: "nosuch0",
+      listen: "0.0.0.0:1067",
+      serverIp: "10.0.0.1",
+      backend: new MemoryBackend(),
+    }),
+    /no such network interface/,
+  );
+});
+
+Deno.test("DhcpServer.start() fails clearly when the listen address is not on this host", async () => {
+  await assert.rejects(
+    DhcpServer.start({
+      listen: "192.0.2.77:1067",
+      backend: new MemoryBackend(),
+    }),
+    /^Error: Cannot bind UDP 192\.0\.2\.77:1067: the address is not on this host$/,
+  );
+});
