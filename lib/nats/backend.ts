@@ -13,7 +13,7 @@ import { CachingBackend } from "../backend/caching_backend.ts";
 import { CoalescingBackend } from "../backend/coalescing_backend.ts";
 import { requestEvent } from "../cloudevents/request.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
-import { parseMac } from "./addresses.ts";
+import { bytesToMac, macToBytes } from "./addresses.ts";
 import { InvalidReplyError } from "./errors.ts";
 import { newTraceparent } from "./traceparent.ts";
 import {
@@ -163,10 +163,11 @@ export class NatsBackend implements Backend, AsyncDisposable {
   /**
    * Look one MAC up over NATS.
    *
-   * @param mac Colon hex, any case (base64 of the bytes also works).
+   * @param mac Colon (or dash) hex, any case.
    * @param options Signal and the transaction's W3C trace context (a new
    *   one is generated when absent).
    * @returns The reservation, or `undefined` when the responder says 404.
+   * @throws {TypeError} When `mac` is not colon hex.
    */
   lookup(
     mac: string,
@@ -174,7 +175,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
   ): Promise<Reservation | undefined> {
     let normal: string;
     try {
-      normal = parseMac(mac);
+      normal = bytesToMac(macToBytes(mac));
     } catch (err) {
       return Promise.reject(err);
     }

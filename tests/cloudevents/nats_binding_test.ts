@@ -161,7 +161,11 @@ Deno.test("decodeEvent() ignores unrelated headers and reads structured mode", (
   assert.equal(decodeEvent(json(GO_REQUEST), h).id, GO_REQUEST.id);
 });
 
-function rejects(payload: Uint8Array, pattern: RegExp, h?: ReturnType<typeof headers>) {
+function rejects(
+  payload: Uint8Array,
+  pattern: RegExp,
+  h?: ReturnType<typeof headers>,
+) {
   assert.throws(() => decodeEvent(payload, h), (err: unknown) => {
     assert.ok(err instanceof InvalidEventError, String(err));
     assert.equal(err.name, "InvalidEventError");
@@ -183,7 +187,10 @@ Deno.test("decodeEvent() rejects what is not a CloudEvent with a clear message",
   rejects(json({ ...GO_REQUEST, specversion: "0.9" }), /specversion "0.9"/);
   rejects(json({ ...GO_REQUEST, time: "yesterday" }), /time/);
   rejects(json({ ...GO_REQUEST, Foo: "x" }), /Foo/);
-  rejects(json({ ...GO_REQUEST, data: undefined, data_base64: "%%%" }), /base64/);
+  rejects(
+    json({ ...GO_REQUEST, data: undefined, data_base64: "%%%" }),
+    /base64/,
+  );
 });
 
 Deno.test("decodeEvent() rejects a binary-mode event with bad JSON or attributes", () => {
