@@ -5,6 +5,7 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
+import { NatsBackend } from "../nats/backend.ts";
 import type { NatsLookupOptions } from "./options.ts";
 
 /** Extra settings of {@linkcode createNatsBackend}. */
@@ -16,18 +17,28 @@ export interface CreateNatsBackendOptions {
 }
 
 /**
- * Connect a NATS backend.
+ * Connect a NATS backend (fails fast when NATS cannot be reached at start;
+ * after that the NATS client reconnects by itself and lookups made while it
+ * is away fail and are logged).
  *
- * @param _nats NATS URL, subject, timeout.
- * @param _options Logger and default lease time.
+ * @param nats NATS URL(s), subject, timeout.
+ * @param options Logger and default lease time.
  * @returns The backend; dispose it to close the connection.
- * @throws {Error} When the connection fails.
+ * @throws {Error} When the first connection fails.
  */
 export function createNatsBackend(
-  _nats: NatsLookupOptions,
-  _options: CreateNatsBackendOptions,
+  nats: NatsLookupOptions,
+  options: CreateNatsBackendOptions,
 ): Promise<Backend & AsyncDisposable> {
-  return Promise.reject(
-    new Error("Cannot start the NATS backend: not available yet"),
-  );
+  const servers = (nats.natsUrl ?? "nats://127.0.0.1:4222").split(",").map((
+    s,
+  ) => s.trim())
+    .filter((s) => s !== "");
+  return NatsBackend.connect({
+    servers,
+    subject: nats.subject,
+    timeout: nats.timeout,
+    defaultLeaseTime: options.defaultLeaseTime,
+    logger: options.logger,
+  });
 }

@@ -1,0 +1,234 @@
+/**
+ * Our client against our server on loopback (unprivileged port), with
+ * lookups going through a real nats-server to a responder that answers
+ * from an in-memory table.
+ */
+import assert from "node:assert/strict";
+import type { Reservation } from "../../lib/backend/reservation.ts";
+import { DhcpClient, dora } from "../../lib/client/client.ts";
+import { DhcpNakError, DhcpTimeoutError } from "../../lib/client/errors.ts";
+import { DhcpServer } from "../../lib/server/server.ts";
+import { startMemoryResponder } from "../_helpers/memory_responder.ts";
+import { startNatsServer } from "../_helpers/nats_server.ts";
+
+const HOST: Reservation = {
+  macAddress: "08:00:27:29:4e:67",
+  ipAddress: "192.168.2.153",
+  subnetMask: "255.255.255.0",
+  defaultGateway: "192.168.2.1",
+  nameServers: ["8.8.8.8", "1.1.1.1"],
+  hostname: "pxe-virtualbox",
+  domainName: "example.com",
+  leaseTime: 600,
+  netboot: { allowNetboot: true, ipxeScriptUrl: "http://192.168.2.5/h1.ipxe" },
+};
+
+function subject(): string {
+  return `test.dhcp.${crypto.randomUUID().slice(0, 8)}`;
+}
+
+async function setup(
+  format: "v1" | "v2" = "v2",
+  reservations: Reservation[] = [HOST],
+) {
+  const nats = await startNatsServer();
+  const subj = subject();
+  const responder = await startMemoryResponder({
+    url: nats.url,
+    subject: subj,
+    reservations,
+    format,
+  });
+  const server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    nats: { natsUrl: nats.url, subject: subj, timeout: 1000 },
+    netboot: { tftpServer: "127.0.0.1:6969" },
+  });
+  const target = `127.0.0.1:${server.address.port}`;
+  return {
+    nats,
+    responder,
+    server,
+    target,
+    async [Symbol.asyncDispose]() {
+      await server.close();
+      await responder.stop();
+      await nats.stop();
+      await nats[Symbol.asyncDispose]();
+    },
+  };
+}
+
+const clientOptions = (target: string, mac = HOST.macAddress) => ({
+  server: target,
+  mac,
+  bind: "127.0.0.1:0",
+  timeout: 3000,
+  retransmit: 300,
+});
+
+Deno.test("loopback - DORA through NATS (v2 replies) gives the reserved lease", async () => {
+  await using env = await setup("v2");
+  const lease = await dora(clientOptions(env.target));
+  assert.equal(lease.address, "192.168.2.153");
+  assert.equal(lease.subnetMask, "255.255.255.0");
+  assert.equal(lease.router, "192.168.2.1");
+  assert.deepEqual(lease.dnsServers, ["8.8.8.8", "1.1.1.1"]);
+  assert.equal(lease.hostname, "pxe-virtualbox");
+  assert.equal(lease.domainName, "example.com");
+  assert.equal(lease.leaseTime, 600);
+  assert.equal(lease.renewalTime, 300);
+  assert.equal(lease.rebindingTime, 525);
+  assert.equal(lease.serverId, "127.0.0.1");
+  assert.deepEqual(env.responder.lookups, [HOST.macAddress, HOST.macAddress]);
+  const c = env.server.counters;
+  assert.deepEqual(c.packetsIn, { DISCOVER: 1, REQUEST: 1 });
+  assert.deepEqual(c.packetsOut, { OFFER: 1, ACK: 1 });
+  assert.deepEqual(c.lookups, { found: 2 });
+});
+
+Deno.test("loopback - v1 replies (flat DHCP object) work, with netboot always allowed", async () => {
+  await using env = await setup("v1");
+  await using client = await DhcpClient.open({
+    ...clientOptions(env.target),
+    vendorClass: "PXEClient:Arch:00000:UNDI:002001",
+    arch: 0,
+  });
+  const lease = await client.dora();
+  assert.equal(lease.address, "192.168.2.153");
+  assert.equal(lease.bootFile, "undionly.kpxe");
+  assert.equal(lease.nextServer, "127.0.0.1");
+});
+
+Deno.test("loopback - netboot over NATS: per-host script URL and the lookup's traceparent in option 43", async () => {
+  await using env = await setup("v2");
+  await using client = await DhcpClient.open({
+    ...clientOptions(env.target),
+    vendorClass: "PXEClient:Arch:00007:UNDI:003016",
+    arch: 7,
+    userClass: "Tinkerbell",
+  });
+  const lease = await client.dora();
+  assert.equal(lease.bootFile, "http://192.168.2.5/h1.ipxe");
+  const sub69 = Array.from(lease.options.get(43)!.subarray(5));
+  const hex = (a: number[]) =>
+    a.map((b) => b.toString(16).padStart(2, "0")).join("");
+  const tp = `00-${hex(sub69.slice(1, 17))}-${hex(sub69.slice(17, 25))}-01`;
+  assert.equal(env.responder.traceparents.at(-1), tp);
+});
+
+Deno.test("loopback - unknown MAC: the responder says 404, the client gets nothing", async () => {
+  await using env = await setup("v2");
+  await assert.rejects(
+    dora({ ...clientOptions(env.target, "02:00:00:00:00:99"), timeout: 700 }),
+    DhcpTimeoutError,
+  );
+  assert.ok((env.server.counters.lookups.notFound ?? 0) >= 1);
+  assert.equal(env.server.counters.packetsOut.OFFER, undefined);
+});
+
+Deno.test("loopback - no responder on the subject: lookups fail fast and are counted", async () => {
+  await using nats = await startNatsServer();
+  await using server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    nats: { natsUrl: nats.url, subject: subject(), timeout: 5000 },
+  });
+  await assert.rejects(
+    dora({
+      ...clientOptions(`127.0.0.1:${server.address.port}`),
+      timeout: 600,
+      retransmit: 250,
+    }),
+    DhcpTimeoutError,
+  );
+  assert.ok((server.counters.lookups.error ?? 0) >= 1);
+  assert.ok((server.counters.drops.backendError ?? 0) >= 1);
+});
+
+Deno.test("loopback - NAK, INFORM and RELEASE", async () => {
+  await using env = await setup("v2");
+  await using client = await DhcpClient.open(clientOptions(env.target));
+  await assert.rejects(client.request("192.168.2.200", "127.0.0.1"), (e) => {
+    assert.ok(e instanceof DhcpNakError);
+    assert.match(e.message, /192\.168\.2\.200 is not reserved/);
+    return true;
+  });
+  const info = await client.inform("192.168.2.153");
+  assert.equal(info.address, "0.0.0.0");
+  assert.equal(info.leaseTime, undefined);
+  assert.equal(info.subnetMask, "255.255.255.0");
+  await client.release("192.168.2.153", "127.0.0.1");
+  // RELEASE gets no answer; wait until the server has counted it.
+  for (let i = 0; i < 50 && !env.server.counters.packetsIn.RELEASE; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(env.server.counters.packetsIn.RELEASE, 1);
+  assert.equal(env.server.counters.packetsOut.NAK, 1);
+});
+
+Deno.test("loopback - 30 clients at once, each with a slow lookup, all get their lease", async () => {
+  const hosts = Array.from({ length: 30 }, (_, i): Reservation => ({
+    macAddress: `02:00:00:00:01:${i.toString(16).padStart(2, "0")}`,
+    ipAddress: `10.1.0.${i + 10}`,
+    subnetMask: "255.255.255.0",
+  }));
+  const nats = await startNatsServer();
+  const subj = subject();
+  const responder = await startMemoryResponder({
+    url: nats.url,
+    subject: subj,
+    reservations: hosts,
+    delayMs: 100,
+  });
+  const server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    nats: { natsUrl: nats.url, subject: subj },
+  });
+  try {
+    const leases = await Promise.all(
+      hosts.map((h) =>
+        dora({
+          ...clientOptions(`127.0.0.1:${server.address.port}`, h.macAddress),
+          timeout: 5000,
+          retransmit: 2000,
+        })
+      ),
+    );
+    assert.deepEqual(
+      leases.map((l) => l.address),
+      hosts.map((h) => h.ipAddress),
+    );
+  } finally {
+    await server.close();
+    await responder.stop();
+    await nats[Symbol.asyncDispose]();
+  }
+});
+
+Deno.test("loopback - a malformed datagram is dropped and the server keeps serving", async () => {
+  await using env = await setup("v2");
+  await using client = await DhcpClient.open(clientOptions(env.target));
+  await client.sendRaw(new Uint8Array([1, 2, 3]));
+  const lease = await client.dora();
+  assert.equal(lease.address, "192.168.2.153");
+  assert.equal(env.server.counters.drops.malformed, 1);
+});
+
+Deno.test("loopback - the server stops when its signal aborts", async () => {
+  await using nats = await startNatsServer();
+  const controller = new AbortController();
+  const server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    nats: { natsUrl: nats.url, subject: subject() },
+    signal: controller.signal,
+  });
+  controller.abort();
+  await server.close(); // the same promise as the abort's close
+  await assert.rejects(
+    dora({
+      ...clientOptions(`127.0.0.1:${server.address.port}`),
+      timeout: 400,
+    }),
+    DhcpTimeoutError,
+  );
+});
