@@ -1,0 +1,45 @@
+/**
+ * Subprocess entry that runs our DHCP server from JSON options, for tests
+ * that need it inside a network namespace:
+ *
+ * `deno run -A tests/_helpers/run_server.ts '{"interface":"veth0","nats":{"natsUrl":"nats://127.0.0.1:4222"}}'`
+ *
+ * Logs go to stderr as JSON lines (level from the `logLevel` field, default
+ * `debug`). Prints `ready` on stdout once listening, then the counters as
+ * one JSON line on stdout when stopped with SIGTERM.
+ *
+ * @module
+ */
+import { createLogger, type LogLevel } from "../../lib/log/logger.ts";
+import type { DhcpServerOptions } from "../../lib/server/options.ts";
+import { DhcpServer } from "../../lib/server/server.ts";
+
+/** The JSON accepted on the command line. */
+export type RunServerOptions =
+  & Omit<DhcpServerOptions, "backend" | "logger" | "signal">
+  & {
+    /** Log level. */
+    logLevel?: LogLevel;
+  };
+
+if (import.meta.main) {
+  const options = JSON.parse(Deno.args[0] ?? "{}") as RunServerOptions;
+  const logger = createLogger({
+    level: options.logLevel ?? "debug",
+    format: "json",
+  });
+  let server: DhcpServer;
+  try {
+    server = await DhcpServer.start({ ...options, logger });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    Deno.exit(1);
+  }
+  console.log("ready");
+  const done = Promise.withResolvers<void>();
+  Deno.addSignalListener("SIGTERM", () => done.resolve());
+  await done.promise;
+  await server.close();
+  console.log(JSON.stringify(server.counters));
+  Deno.exit(0);
+}
