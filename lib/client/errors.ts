@@ -11,6 +11,8 @@ export class DhcpNakError extends Error {
   readonly reply: DhcpMessage;
 
   /**
+   * Create the error.
+   *
    * @param reply The NAK.
    * @param serverMessage Option 56 of the NAK, if any.
    */
@@ -28,6 +30,8 @@ export class DhcpNakError extends Error {
 /** No matching reply came before the timeout. */
 export class DhcpTimeoutError extends Error {
   /**
+   * Create the error.
+   *
    * @param what The exchange, for example `DISCOVER`.
    * @param server The server address.
    * @param ms The timeout in milliseconds.

@@ -84,7 +84,11 @@ export class PacketProcessor {
   #malformedLog: RateLimiter;
   #abort = new AbortController();
 
-  /** @param options Settings, handlers, logger, counters. */
+  /**
+   * Create a processor.
+   *
+   * @param options Settings, handlers, logger, counters.
+   */
   constructor(options: PacketProcessorOptions) {
     this.#settings = options.settings;
     this.#handlers = options.handlers;

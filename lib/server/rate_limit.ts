@@ -26,6 +26,8 @@ export class RateLimiter {
   suppressed = 0;
 
   /**
+   * Create a limiter.
+   *
    * @param perSecond Events allowed per second.
    * @param now Clock in milliseconds.
    */
