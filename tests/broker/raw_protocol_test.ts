@@ -402,13 +402,30 @@ for (const target of targets) {
 
   Deno.test(`broker raw - a connection above max_connections is refused (${target.name})`, async () => {
     await using server = await target.start({ maxConnections: 1 });
-    const first = await Deno.connect({
-      hostname: "127.0.0.1",
-      port: server.port,
-    });
-    try {
+    // The launcher's readiness probe may still count as a connection for a
+    // moment: hold the one slot only once a PING is answered.
+    let first: Deno.TcpConn | undefined;
+    for (let attempt = 0; attempt < 50 && !first; attempt++) {
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: server.port,
+      });
+      await conn.write(new TextEncoder().encode("PING\r\n"));
       const buf = new Uint8Array(4096);
-      await first.read(buf); // INFO
+      let text = "";
+      while (!text.includes("PONG") && !text.includes("-ERR")) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        text += new TextDecoder().decode(buf.subarray(0, n));
+      }
+      if (text.includes("PONG")) first = conn;
+      else {
+        conn.close();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    assert.ok(first, "could not hold the one connection slot");
+    try {
       const reply = await exchange(server.port, "", { until: "" });
       assert.equal(reply.rest, "-ERR 'maximum connections exceeded'\r\n");
       assert.ok(reply.closed);
