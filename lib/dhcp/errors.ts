@@ -25,6 +25,8 @@ export class DhcpDecodeError extends Error {
   readonly reason: string;
 
   /**
+   * Creates the error; the message is `<prefix>: <what> at offset <offset>`.
+   *
    * @param what What is wrong, without the location, e.g. `option 53 has length 0`.
    * @param offset Byte offset of the offending field.
    * @param options `prefix` replaces "Cannot decode DHCP message"; `cause` is kept.

@@ -34,11 +34,15 @@ export {
 /** Turns an option's raw bytes into a value and back. */
 export interface OptionValueCodec<T> {
   /**
+   * Turns the option's bytes into a value.
+   *
    * @param bytes The option value (RFC 3396 concatenated).
    * @throws {DhcpDecodeError} When the bytes are not a valid value.
    */
   decode(bytes: Uint8Array): T;
   /**
+   * Turns a value into the option's bytes.
+   *
    * @param value The value.
    * @throws {TypeError | RangeError} When the value cannot be encoded.
    */

@@ -61,6 +61,8 @@ export class DhcpOptions {
   }
 
   /**
+   * Creates a store, empty or from `[code, bytes]` pairs.
+   *
    * @param entries Initial options as `[code, bytes]` pairs.
    * @throws {RangeError} For a code outside 1..254.
    */
@@ -132,6 +134,8 @@ export class DhcpOptions {
   }
 
   /**
+   * Whether an option is present.
+   *
    * @param code Option code.
    * @returns Whether the option is present.
    */
@@ -151,12 +155,16 @@ export class DhcpOptions {
     return deleted;
   }
 
-  /** @returns The option codes present, in order. */
+  /**
+   * The option codes present.
+   *
+   * @returns The codes in order of first appearance or insertion.
+   */
   codes(): number[] {
     return [...this.#values().keys()];
   }
 
-  /** @returns How many options are present. */
+  /** How many options are present. */
   get size(): number {
     return this.#values().size;
   }
@@ -203,7 +211,11 @@ export class DhcpOptions {
     return this.set(code, codec.encode(value));
   }
 
-  /** @returns An independent copy (values are shared, treat them as read-only). */
+  /**
+   * Copies the store; changes to the copy do not affect this one.
+   *
+   * @returns The copy (values are shared: treat them as read-only).
+   */
   clone(): DhcpOptions {
     const copy = new DhcpOptions();
     if (this.#pristine && this.#source) {
