@@ -18,6 +18,7 @@ import {
   resolveBrokerOptions,
   type ResolvedBrokerOptions,
 } from "./options.ts";
+import { type Monitor, serveMonitor } from "./monitor.ts";
 import { latin1 } from "./parser.ts";
 import { Sublist } from "./sublist.ts";
 
@@ -59,9 +60,7 @@ function randomServerId(): string {
  * const nc = await connect({ servers: broker.url });
  * ```
  */
-export class Broker implements AsyncDisposable, BrokerContext {
-  /** Resolved options. */
-  readonly options: ResolvedBrokerOptions;
+export class Broker implements AsyncDisposable {
   /** The server id announced in INFO. */
   readonly serverId: string = randomServerId();
   /** Address listened on. */
@@ -79,7 +78,20 @@ export class Broker implements AsyncDisposable, BrokerContext {
     slowConsumers: 0,
   };
 
+  /** `http://host:port` of the monitoring endpoint, when `httpPort` is set. */
+  readonly monitorUrl: string | undefined;
+
+  #options: ResolvedBrokerOptions;
+  #counters = {
+    msgsIn: 0,
+    msgsOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    slowConsumers: 0,
+  };
+  #context: BrokerContext;
   #listener: Deno.TcpListener;
+  #monitor: Monitor | undefined;
   #clients = new Set<Client>();
   #sublist = new Sublist<Subscription>();
   #nextId = 1;
@@ -97,8 +109,16 @@ export class Broker implements AsyncDisposable, BrokerContext {
    * @throws {RangeError} on an out-of-range option
    */
   constructor(options: BrokerOptions = {}) {
-    this.options = resolveBrokerOptions(options);
-    const { hostname, port } = this.options;
+    this.#options = resolveBrokerOptions(options);
+    this.#context = {
+      options: this.#options,
+      counters: this.#counters,
+      route: (...args) => this.#route(...args),
+      addSubscription: (sub) => this.#sublist.insert(sub),
+      removeSubscription: (sub) => void this.#sublist.remove(sub),
+      clientClosed: (client, reason) => this.#clientClosed(client, reason),
+    };
+    const { hostname, port } = this.#options;
     try {
       this.#listener = Deno.listen({ hostname, port, transport: "tcp" });
     } catch (err) {
@@ -116,18 +136,42 @@ export class Broker implements AsyncDisposable, BrokerContext {
     }:${this.port}`;
     this.#info = {
       server_id: this.serverId,
-      server_name: this.options.serverName ?? this.serverId,
+      server_name: this.#options.serverName ?? this.serverId,
       version: BROKER_VERSION,
       proto: 1,
       host: hostname,
       port: this.port,
       headers: true,
-      ...(this.options.auth ? { auth_required: true } : {}),
-      max_payload: this.options.maxPayload,
+      ...(this.#options.auth ? { auth_required: true } : {}),
+      max_payload: this.#options.maxPayload,
     };
-    this.options.logger.info("Broker listening", { url: this.url });
+    if (this.#options.httpPort !== undefined) {
+      try {
+        this.#monitor = serveMonitor(this, {
+          hostname,
+          port: this.#options.httpPort,
+          fields: {
+            version: BROKER_VERSION,
+            max_payload: this.#options.maxPayload,
+          },
+        });
+      } catch (err) {
+        this.#listener.close();
+        throw new BrokerProtocolError(
+          `Cannot start broker monitor: cannot listen on ${hostname}:${this.#options.httpPort}: ${
+            (err as Error).message
+          }`,
+          { cause: err },
+        );
+      }
+    }
+    this.monitorUrl = this.#monitor?.url;
+    this.#options.logger.info("Broker listening", {
+      url: this.url,
+      monitor: this.monitorUrl,
+    });
     this.#acceptLoop = this.#accept();
-    const signal = this.options.signal;
+    const signal = this.#options.signal;
     if (signal?.aborted) queueMicrotask(this.#onAbort);
     else signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
@@ -142,12 +186,12 @@ export class Broker implements AsyncDisposable, BrokerContext {
       connections: this.#clients.size,
       totalConnections: this.#totalConnections,
       subscriptions: this.#sublist.size,
-      ...this.counters,
+      ...this.#counters,
     };
   }
 
   async #accept(): Promise<void> {
-    const log = this.options.logger;
+    const log = this.#options.logger;
     while (true) {
       let conn: Deno.TcpConn;
       try {
@@ -166,16 +210,16 @@ export class Broker implements AsyncDisposable, BrokerContext {
         client_id: id,
         client_ip: remote.hostname,
       });
-      const client = new Client(conn, id, this, info);
+      const client = new Client(conn, id, this.#context, info);
       this.#clients.add(client);
       log.info("Client connection accepted", {
         cid: id,
         client: client.address,
       });
-      if (this.#clients.size > this.options.maxConnections) {
+      if (this.#clients.size > this.#options.maxConnections) {
         log.warn("Maximum connections exceeded", {
           cid: id,
-          max: this.options.maxConnections,
+          max: this.#options.maxConnections,
         });
         client.closeWithError(
           ProtocolErrorText.MaxConnections,
@@ -185,8 +229,7 @@ export class Broker implements AsyncDisposable, BrokerContext {
     }
   }
 
-  /** @inheritdoc */
-  route(
+  #route(
     from: Client,
     subject: Uint8Array,
     reply: Uint8Array | undefined,
@@ -219,20 +262,9 @@ export class Broker implements AsyncDisposable, BrokerContext {
     }
   }
 
-  /** @inheritdoc */
-  addSubscription(sub: Subscription): void {
-    this.#sublist.insert(sub);
-  }
-
-  /** @inheritdoc */
-  removeSubscription(sub: Subscription): void {
-    this.#sublist.remove(sub);
-  }
-
-  /** @inheritdoc */
-  clientClosed(client: Client, reason: CloseReason): void {
+  #clientClosed(client: Client, reason: CloseReason): void {
     this.#clients.delete(client);
-    const log = this.options.logger;
+    const log = this.#options.logger;
     const fields = { cid: client.id, client: client.address, reason };
     if (
       reason === CloseReason.ClientClosed ||
@@ -250,15 +282,16 @@ export class Broker implements AsyncDisposable, BrokerContext {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.options.signal?.removeEventListener("abort", this.#onAbort);
+      this.#options.signal?.removeEventListener("abort", this.#onAbort);
       try {
         this.#listener.close();
       } catch { /* already closed */ }
       await this.#acceptLoop;
+      await this.#monitor?.close();
       const clients = [...this.#clients];
       for (const c of clients) c.closeAfterFlush(CloseReason.ServerShutdown);
       await Promise.all(clients.map((c) => c.done));
-      this.options.logger.info("Broker closed", { url: this.url });
+      this.#options.logger.info("Broker closed", { url: this.url });
     })();
     return this.#closing;
   }

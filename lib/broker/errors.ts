@@ -81,6 +81,8 @@ export type CloseReason = typeof CloseReason[keyof typeof CloseReason];
  */
 export class BrokerProtocolError extends Error {
   /**
+   * Create the error.
+   *
    * @param message what failed and why
    * @param options the underlying `cause`, if any
    */

@@ -20,3 +20,4 @@ export {
   ProtocolErrorText,
 } from "./errors.ts";
 export type { BrokerAuth, BrokerOptions } from "./options.ts";
+export type { LogFields, Logger, LogLevel } from "../log/logger.ts";

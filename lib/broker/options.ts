@@ -73,6 +73,11 @@ export interface BrokerOptions {
    */
   authTimeout?: number;
   /**
+   * Port of the HTTP monitoring endpoint (`/varz`, `/healthz`) on the same
+   * hostname; 0 picks a free one. Off when not set.
+   */
+  httpPort?: number;
+  /**
    * Where connections and errors are logged.
    * @default {silentLogger}
    */
@@ -83,8 +88,8 @@ export interface BrokerOptions {
 
 /** {@linkcode BrokerOptions} with every default filled in. */
 export type ResolvedBrokerOptions =
-  & Required<Omit<BrokerOptions, "auth" | "signal" | "serverName">>
-  & Pick<BrokerOptions, "auth" | "signal" | "serverName">;
+  & Required<Omit<BrokerOptions, "auth" | "signal" | "serverName" | "httpPort">>
+  & Pick<BrokerOptions, "auth" | "signal" | "serverName" | "httpPort">;
 
 function positiveInt(
   name: string,
@@ -144,6 +149,7 @@ export function resolveBrokerOptions(
     maxPingsOut: positiveInt("maxPingsOut", options.maxPingsOut, 2),
     authTimeout: positiveInt("authTimeout", options.authTimeout, 2000),
     auth,
+    httpPort: options.httpPort,
     logger: options.logger ?? silentLogger,
     signal: options.signal,
   };

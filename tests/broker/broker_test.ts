@@ -214,3 +214,29 @@ Deno.test("broker - queue groups spread over connections, each message once", as
     await Promise.all([...members, pub].map((nc) => nc.close()));
   }
 });
+
+Deno.test("broker - the monitoring endpoint reports counters", async () => {
+  await using broker = await startBroker({ port: 0, httpPort: 0 });
+  assert.ok(broker.monitorUrl?.startsWith("http://127.0.0.1:"));
+  const nc = await connect({ servers: broker.url });
+  try {
+    nc.subscribe("m", { callback: () => {} });
+    nc.publish("m", "abc");
+    await nc.flush();
+    const varz = await (await fetch(`${broker.monitorUrl}/varz`)).json();
+    assert.equal(varz.server_id, broker.serverId);
+    assert.equal(varz.port, broker.port);
+    assert.equal(varz.connections, 1);
+    assert.equal(varz.subscriptions, 1);
+    assert.equal(varz.in_msgs, 1);
+    assert.equal(varz.out_msgs, 1);
+    assert.equal(varz.max_payload, 1024 * 1024);
+    const health = await fetch(`${broker.monitorUrl}/healthz`);
+    assert.deepEqual(await health.json(), { status: "ok" });
+    const missing = await fetch(`${broker.monitorUrl}/nope`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+  } finally {
+    await nc.close();
+  }
+});
