@@ -6,7 +6,8 @@
  * like nats-server, so the nats.js clients of this process do not share its
  * event loop.
  *
- * Run: `deno run -A bench/broker_bench.ts [--seconds 3]`
+ * Run: `deno run -A bench/broker_bench.ts [--seconds 1.5] [--rounds 2]`
+ * (the default run takes about 25 s).
  *
  * @module
  */
@@ -111,13 +112,14 @@ async function serveChild(port: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const secondsIdx = Deno.args.indexOf("--seconds");
-  const ms = (secondsIdx >= 0 ? Number(Deno.args[secondsIdx + 1]) : 3) * 1000;
+  const arg = (name: string, fallback: number) => {
+    const i = Deno.args.indexOf(name);
+    return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
+  };
+  const ms = arg("--seconds", 1.5) * 1000;
+  const rounds = arg("--rounds", 2);
 
   await using nats = await startNatsServer();
-  const natsFigures = await measure(nats.url, ms);
-  await nats.stop();
-
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", import.meta.filename!, "--serve-broker", String(port)],
@@ -127,9 +129,17 @@ async function main(): Promise<void> {
   const reader = child.stdout.getReader();
   await reader.read(); // "ready"
   reader.releaseLock();
-  let ourFigures: number[];
+
+  // Interleave the servers and keep each one's best round: the machine is
+  // shared, so a single run of each is at the mercy of other load.
+  const best = { nats: [0, 0, 0], ours: [0, 0, 0] };
   try {
-    ourFigures = await measure(`nats://127.0.0.1:${port}`, ms);
+    for (let r = 0; r < rounds; r++) {
+      const n = await measure(nats.url, ms);
+      const o = await measure(`nats://127.0.0.1:${port}`, ms);
+      best.nats = best.nats.map((v, i) => Math.max(v, n[i]));
+      best.ours = best.ours.map((v, i) => Math.max(v, o[i]));
+    }
   } finally {
     child.kill("SIGTERM");
     await child.stdout.cancel();
@@ -143,10 +153,12 @@ async function main(): Promise<void> {
   ];
   const figures: Figure[] = names.map((name, i) => ({
     name,
-    nats: natsFigures[i],
-    ours: ourFigures[i],
+    nats: best.nats[i],
+    ours: best.ours[i],
   }));
-  console.log(`broker benchmark, ${ms / 1000} s per figure`);
+  console.log(
+    `broker benchmark: best of ${rounds} rounds of ${ms / 1000} s per figure`,
+  );
   for (const f of figures) {
     console.log(
       `${f.name.padEnd(38)} nats-server ${
