@@ -11,6 +11,8 @@
 import { Buffer } from "node:buffer";
 import peerProtocol from "dhcp-npm-peer/lib/protocol.js";
 import { decodeMessage, encodeMessage } from "../lib/dhcp/message.ts";
+import * as values from "../lib/dhcp/option_values.ts";
+import type { OptionValueCodec } from "../lib/dhcp/option_values.ts";
 import { DHCLIENT_DISCOVER, NETBOOT_OFFER } from "../tests/dhcp/_fixtures.ts";
 
 interface PeerProtocol {
@@ -20,6 +22,30 @@ interface PeerProtocol {
 const peer = peerProtocol as unknown as PeerProtocol;
 
 let sink: unknown;
+
+/** The typed codec for each option in the fixtures, to read every value. */
+const CODEC_OF: Record<number, OptionValueCodec<unknown>> = {
+  1: values.ip,
+  3: values.ipList,
+  6: values.ipList,
+  12: values.text,
+  15: values.text,
+  28: values.ip,
+  42: values.ipList,
+  43: values.vendorSubOptions,
+  50: values.ip,
+  51: values.u32,
+  53: values.u8,
+  54: values.ip,
+  55: values.parameterList,
+  58: values.u32,
+  59: values.u32,
+  60: values.text,
+  66: values.text,
+  67: values.text,
+  119: values.domainList,
+  121: values.classlessRoutes,
+} as Record<number, OptionValueCodec<unknown>>;
 
 for (
   const [name, bytes] of [["DISCOVER", DHCLIENT_DISCOVER], [
@@ -37,6 +63,18 @@ for (
     baseline: true,
     fn() {
       sink = decodeMessage(bytes);
+    },
+  });
+  // Decoding is lazy; this row also builds every option value, as the
+  // peer's parse does.
+  Deno.bench({
+    name: `dhcp-nats decodeMessage + every typed value ${name}`,
+    group: `decode ${name}`,
+    fn() {
+      const message = decodeMessage(bytes);
+      for (const code of message.options.codes()) {
+        sink = message.options.getAs(code, CODEC_OF[code] ?? values.bytes);
+      }
     },
   });
   Deno.bench({

@@ -102,6 +102,37 @@ export function parseHex(text: string): Uint8Array {
 }
 
 /**
+ * Decodes UTF-8, with a fast path for short ASCII text.
+ *
+ * @param buf The bytes.
+ * @param start First byte.
+ * @param end End (exclusive).
+ * @returns The text; invalid UTF-8 becomes U+FFFD.
+ */
+export function decodeUtf8(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): string {
+  if (end - start <= 128) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (buf[i] > 127) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return String.fromCharCode.apply(
+        null,
+        buf.subarray(start, end) as unknown as number[],
+      );
+    }
+  }
+  return utf8Decoder.decode(buf.subarray(start, end));
+}
+
+/**
  * Decodes a NUL-terminated UTF-8 field (sname, file).
  *
  * @param buf The bytes.
@@ -115,17 +146,7 @@ export function decodeCString(
   end: number,
 ): string {
   if (buf[start] === 0) return "";
-  let stop = start;
-  let ascii = true;
-  while (stop < end && buf[stop] !== 0) {
-    if (buf[stop] > 127) ascii = false;
-    stop++;
-  }
-  if (ascii && stop - start < 64) {
-    return String.fromCharCode.apply(
-      null,
-      buf.subarray(start, stop) as unknown as number[],
-    );
-  }
-  return utf8Decoder.decode(buf.subarray(start, stop));
+  let stop = start + 1;
+  while (stop < end && buf[stop] !== 0) stop++;
+  return decodeUtf8(buf, start, stop);
 }

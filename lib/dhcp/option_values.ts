@@ -11,9 +11,9 @@
  */
 
 import {
+  decodeUtf8,
   formatHex,
   formatIp,
-  utf8Decoder,
   utf8Encoder,
   writeIp,
 } from "./_bytes.ts";
@@ -133,7 +133,7 @@ export const text: OptionValueCodec<string> = {
   decode(bytes) {
     let end = bytes.length;
     while (end > 0 && bytes[end - 1] === 0) end--;
-    return utf8Decoder.decode(bytes.subarray(0, end));
+    return decodeUtf8(bytes, 0, end);
   },
   encode(value) {
     return utf8Encoder.encode(value);

@@ -46,7 +46,12 @@ let attach: (options: DhcpOptions, source: PacketSource) => void;
  * ```
  */
 export class DhcpOptions {
-  #map: Map<number, Uint8Array> | undefined;
+  // Parallel arrays (faster than a Map at these sizes): codes in order and
+  // their values. A value is a Uint8Array or, for a decoded single-fragment
+  // option, the position of its entry in the source index (a view is made
+  // on access).
+  #codes: number[] | undefined;
+  #vals: (Uint8Array | number)[] = [];
   #source: PacketSource | undefined;
   #pristine = false;
 
@@ -55,7 +60,8 @@ export class DhcpOptions {
     pristineOf = (options) => options.#pristine;
     attach = (options, source) => {
       options.#source = source;
-      options.#map = undefined;
+      options.#codes = undefined;
+      options.#vals = [];
       options.#pristine = true;
     };
   }
@@ -68,34 +74,46 @@ export class DhcpOptions {
    */
   constructor(entries?: Iterable<readonly [number, Uint8Array]>) {
     if (entries) {
-      this.#map = new Map();
+      this.#codes = [];
       for (const [code, value] of entries) this.set(code, value);
     }
   }
 
-  #values(): Map<number, Uint8Array> {
-    if (this.#map) return this.#map;
-    const map = new Map<number, Uint8Array>();
+  // Values are Uint8Arrays, or for a decoded single-fragment option the
+  // position of its entry in the source index, turned into a view on access.
+  #ensure(): number[] {
+    if (this.#codes) return this.#codes;
+    const codes: number[] = [];
+    const vals: (Uint8Array | number)[] = [];
     const source = this.#source;
     if (source) {
-      const { packet, index } = source;
+      const { index } = source;
       for (let i = 0; i < index.length; i += 3) {
         const code = index[i];
-        const start = index[i + 1];
-        const value = packet.subarray(start, start + index[i + 2]);
-        const previous = map.get(code);
-        if (previous === undefined) {
-          map.set(code, value);
+        const at = codes.indexOf(code);
+        if (at === -1) {
+          codes.push(code);
+          vals.push(i);
         } else {
-          const joined = new Uint8Array(previous.length + value.length);
-          joined.set(previous);
-          joined.set(value, previous.length);
-          map.set(code, joined);
+          const head = this.#view(vals[at]);
+          const tail = this.#view(i);
+          const joined = new Uint8Array(head.length + tail.length);
+          joined.set(head);
+          joined.set(tail, head.length);
+          vals[at] = joined;
         }
       }
     }
-    this.#map = map;
-    return map;
+    this.#codes = codes;
+    this.#vals = vals;
+    return codes;
+  }
+
+  #view(value: Uint8Array | number): Uint8Array {
+    if (typeof value !== "number") return value;
+    const { packet, index } = this.#source!;
+    const start = index[value + 1];
+    return packet.subarray(start, start + index[value + 2]);
   }
 
   /**
@@ -105,7 +123,13 @@ export class DhcpOptions {
    * @returns The bytes, or `undefined` when the option is absent.
    */
   get(code: number): Uint8Array | undefined {
-    return this.#values().get(code);
+    const at = this.#ensure().indexOf(code);
+    if (at === -1) return undefined;
+    const value = this.#vals[at];
+    if (typeof value !== "number") return value;
+    const view = this.#view(value);
+    this.#vals[at] = view;
+    return view;
   }
 
   /**
@@ -128,7 +152,14 @@ export class DhcpOptions {
         `Cannot set DHCP option ${code}: the value must be a Uint8Array`,
       );
     }
-    this.#values().set(code, value);
+    const codes = this.#ensure();
+    const at = codes.indexOf(code);
+    if (at === -1) {
+      codes.push(code);
+      this.#vals.push(value);
+    } else {
+      this.#vals[at] = value;
+    }
     this.#pristine = false;
     return this;
   }
@@ -140,7 +171,7 @@ export class DhcpOptions {
    * @returns Whether the option is present.
    */
   has(code: number): boolean {
-    return this.#values().has(code);
+    return this.#ensure().indexOf(code) !== -1;
   }
 
   /**
@@ -150,9 +181,13 @@ export class DhcpOptions {
    * @returns Whether the option was present.
    */
   delete(code: number): boolean {
-    const deleted = this.#values().delete(code);
-    if (deleted) this.#pristine = false;
-    return deleted;
+    const codes = this.#ensure();
+    const at = codes.indexOf(code);
+    if (at === -1) return false;
+    codes.splice(at, 1);
+    this.#vals.splice(at, 1);
+    this.#pristine = false;
+    return true;
   }
 
   /**
@@ -161,12 +196,12 @@ export class DhcpOptions {
    * @returns The codes in order of first appearance or insertion.
    */
   codes(): number[] {
-    return [...this.#values().keys()];
+    return this.#ensure().slice();
   }
 
   /** How many options are present. */
   get size(): number {
-    return this.#values().size;
+    return this.#ensure().length;
   }
 
   /**
@@ -222,7 +257,8 @@ export class DhcpOptions {
       attach(copy, this.#source);
     } else {
       copy.#source = this.#source;
-      copy.#map = new Map(this.#values());
+      copy.#codes = this.#ensure().slice();
+      copy.#vals = this.#vals.slice();
     }
     return copy;
   }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { utf8Decoder, utf8Encoder } from "./_bytes.ts";
+import { decodeUtf8, utf8Encoder } from "./_bytes.ts";
 import type { OptionValueCodec } from "./option_values.ts";
 import { checkUint, valueError } from "./_value_error.ts";
 
@@ -105,9 +105,9 @@ export const userClass: OptionValueCodec<string[]> = {
     while (pos < bytes.length) {
       const len = bytes[pos];
       if (len === 0 || pos + 1 + len > bytes.length) {
-        return [utf8Decoder.decode(bytes)];
+        return [decodeUtf8(bytes, 0, bytes.length)];
       }
-      classes.push(utf8Decoder.decode(bytes.subarray(pos + 1, pos + 1 + len)));
+      classes.push(decodeUtf8(bytes, pos + 1, pos + 1 + len));
       pos += 1 + len;
     }
     return classes;
