@@ -100,6 +100,8 @@ export class Broker implements AsyncDisposable {
   #acceptLoop: Promise<void>;
   #closing: Promise<void> | undefined;
   #onAbort = () => void this.close();
+  #resolveClosed!: () => void;
+  #closed = new Promise<void>((resolve) => this.#resolveClosed = resolve);
 
   /**
    * Listen now. Prefer {@linkcode startBroker}.
@@ -292,8 +294,19 @@ export class Broker implements AsyncDisposable {
       for (const c of clients) c.closeAfterFlush(CloseReason.ServerShutdown);
       await Promise.all(clients.map((c) => c.done));
       this.#options.logger.info("Broker closed", { url: this.url });
+      this.#resolveClosed();
     })();
     return this.#closing;
+  }
+
+  /**
+   * Resolves once the broker has closed, by {@linkcode Broker.close} or its
+   * abort signal (for a `--server` role that runs until stopped).
+   *
+   * @returns when every socket is closed
+   */
+  closed(): Promise<void> {
+    return this.#closed;
   }
 
   /** Same as {@linkcode Broker.close}. */

@@ -30,7 +30,11 @@ export const ProtocolErrorText = {
   StaleConnection: "Stale Connection",
   /** CONNECT asked for no_responders without headers. */
   NoRespondersNeedHeaders: "no responders requires headers support",
-  /** Outbound data piled up beyond `maxPending`. */
+  /**
+   * Outbound data piled up beyond `maxPending`. Never sent: like
+   * nats-server 2.9, the broker just closes a slow consumer (it is not
+   * reading, so it would not see the line); kept for logs and callers.
+   */
   SlowConsumer: "Slow Consumer",
 } as const;
 

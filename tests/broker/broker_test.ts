@@ -78,6 +78,7 @@ Deno.test("broker - aborting the signal closes the broker", async () => {
   const broker = await startBroker({ port: 0, signal: ac.signal });
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: broker.port });
   ac.abort();
+  await broker.closed();
   await broker.close(); // idempotent: the same closing
   const buf = new Uint8Array(4096);
   let sawEof = false;
