@@ -30,12 +30,15 @@ export function createNatsBackend(
   nats: NatsLookupOptions,
   options: CreateNatsBackendOptions,
 ): Promise<Backend & AsyncDisposable> {
-  const servers = (nats.natsUrl ?? "nats://127.0.0.1:4222").split(",").map((
-    s,
-  ) => s.trim())
+  const { servers: fromOptions, ...connectOptions } = nats.connectOptions ?? {};
+  const urls = nats.natsUrl ?? fromOptions ?? "nats://127.0.0.1:4222";
+  const servers = (Array.isArray(urls) ? urls : urls.split(","))
+    .map((s) => s.trim())
     .filter((s) => s !== "");
   return NatsBackend.connect({
     servers,
+    connectOptions: { name: "dhcp-nats server", ...connectOptions },
+    cacheTtl: nats.cacheTtl,
     subject: nats.subject,
     timeout: nats.timeout,
     defaultLeaseTime: options.defaultLeaseTime,

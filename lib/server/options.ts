@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ConnectionOptions } from "@nats-io/nats-core";
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -42,10 +43,20 @@ export interface NetbootOptions {
 /** NATS lookup settings, used when no {@linkcode DhcpServerOptions.backend} is given. */
 export interface NatsLookupOptions {
   /**
-   * NATS server URL(s), comma separated.
+   * NATS server URL(s): a list, or one string with commas.
    * @default {"nats://127.0.0.1:4222"}
    */
-  natsUrl?: string;
+  natsUrl?: string | string[];
+  /**
+   * Further NATS connection options (authentication, TLS, reconnects, name);
+   * their `servers` is used when `natsUrl` is absent.
+   */
+  connectOptions?: ConnectionOptions;
+  /**
+   * Cache found reservations for this many milliseconds (0: no cache).
+   * @default {0}
+   */
+  cacheTtl?: number;
   /**
    * Request subject.
    * @default {"tinkerbell.dhcp"}

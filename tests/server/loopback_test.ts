@@ -10,6 +10,7 @@ import { DhcpNakError, DhcpTimeoutError } from "../../lib/client/errors.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
 import { startMemoryResponder } from "../_helpers/memory_responder.ts";
 import { startNatsServer } from "../_helpers/nats_server.ts";
+import { tokenAuthenticator } from "@nats-io/nats-core";
 
 const HOST: Reservation = {
   macAddress: "08:00:27:29:4e:67",
@@ -231,4 +232,27 @@ Deno.test("loopback - the server stops when its signal aborts", async () => {
     }),
     DhcpTimeoutError,
   );
+});
+
+Deno.test("loopback - NATS connection options (token auth) reach the server's backend", async () => {
+  await using nats = await startNatsServer({
+    args: ["--auth", "s3cret-token"],
+  });
+  const subj = subject();
+  const authenticator = tokenAuthenticator("s3cret-token");
+  await assert.rejects(
+    DhcpServer.start({
+      listen: "127.0.0.1:0",
+      nats: { natsUrl: nats.url, subject: subj },
+    }),
+    /Cannot connect to NATS/,
+  );
+  await using server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    nats: {
+      connectOptions: { servers: nats.url, authenticator },
+      subject: subj,
+    },
+  });
+  assert.ok(server.address.port > 0);
 });
