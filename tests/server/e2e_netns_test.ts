@@ -25,7 +25,12 @@ function reservation(n: number, net = "10.77.0"): Reservation {
   };
 }
 
-const UDHCPC = 1, DHCLIENT = 2, DHCPCD = 3, RELAYED = 4, UNKNOWN = 9;
+const UDHCPC = 1,
+  DHCLIENT = 2,
+  DHCPCD = 3,
+  RELAYED = 4,
+  OTHER_NET = 5,
+  UNKNOWN = 9;
 
 function envScript(lab: Lab, name: string, bound: string): string {
   const path = lab.file(`${name}.sh`);
@@ -71,6 +76,10 @@ Deno.test({
     await run("ip", "-n", srv, "link", "set", a, "master", br);
     clients[n] = { ns, iface: b };
   }
+  // A reserved client on another link of the server namespace, not on the
+  // bridge the server is bound to: it must get nothing.
+  const otherNs = await lab.namespace("c5");
+  const other = await lab.veth("c5", srv, otherNs, { macB: mac(OTHER_NET) });
   // Relay namespace: one leg on the bridge, one towards its own client.
   const rel = await lab.namespace("rel");
   const up = await lab.veth("r", srv, rel);
@@ -108,6 +117,7 @@ Deno.test({
     reservation(DHCLIENT),
     reservation(DHCPCD),
     reservation(RELAYED, "10.78.0"),
+    reservation(OTHER_NET),
   ];
   const responder = lab.spawn(
     srv,
@@ -229,6 +239,22 @@ Deno.test({
     "-s",
     "/bin/true",
   );
+  const otherClient = lab.spawn(
+    otherNs,
+    "other",
+    "udhcpc",
+    "-f",
+    "-q",
+    "-n",
+    "-t",
+    "2",
+    "-T",
+    "1",
+    "-i",
+    other.b,
+    "-s",
+    "/bin/true",
+  );
   const relayed = lab.spawn(
     relCli,
     "relayed",
@@ -305,6 +331,7 @@ Deno.test({
   const unknownStatus = await unknown.status;
   assert.notEqual(unknownStatus.code, 0);
   assert.doesNotMatch(await unknown.output(), /obtained/);
+  assert.notEqual((await otherClient.status).code, 0);
   await Promise.all([udhcpc.status, relayed.status]);
   await Promise.all([dhclient.stop(), dhcpcd.stop(), relay.stop()]);
 
