@@ -7,7 +7,9 @@
  * @module
  */
 
-import { type BrokerContext, Client, type Subscription } from "./client.ts";
+import { latin1 } from "./bytes.ts";
+import { Client } from "./client.ts";
+import type { BrokerContext, BrokerCounters, Subscription } from "./context.ts";
 import {
   BrokerProtocolError,
   CloseReason,
@@ -19,7 +21,6 @@ import {
   type ResolvedBrokerOptions,
 } from "./options.ts";
 import { type Monitor, serveMonitor } from "./monitor.ts";
-import { latin1 } from "./parser.ts";
 import { Sublist } from "./sublist.ts";
 
 /** The protocol level we speak, announced as `version` in INFO. */
@@ -69,20 +70,11 @@ export class Broker implements AsyncDisposable {
   readonly port: number;
   /** `nats://host:port` */
   readonly url: string;
-  /** Message counters, updated by clients. */
-  readonly counters = {
-    msgsIn: 0,
-    msgsOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    slowConsumers: 0,
-  };
-
   /** `http://host:port` of the monitoring endpoint, when `httpPort` is set. */
   readonly monitorUrl: string | undefined;
 
   #options: ResolvedBrokerOptions;
-  #counters = {
+  #counters: BrokerCounters = {
     msgsIn: 0,
     msgsOut: 0,
     bytesIn: 0,
@@ -241,7 +233,7 @@ export class Broker implements AsyncDisposable {
     const result = this.#sublist.match(latin1(subject));
     let delivered = 0;
     for (const sub of result.plain) {
-      if (!from.echo && sub.client === from) continue;
+      if (!from.opts.echo && sub.client === from) continue;
       sub.client.deliver(sub, subject, reply, headerSize, payload);
       delivered++;
     }
@@ -250,13 +242,15 @@ export class Broker implements AsyncDisposable {
       const start = n === 1 ? 0 : Math.floor(Math.random() * n);
       for (let k = 0; k < n; k++) {
         const sub = group[(start + k) % n];
-        if (!from.echo && sub.client === from) continue;
+        if (!from.opts.echo && sub.client === from) continue;
         sub.client.deliver(sub, subject, reply, headerSize, payload);
         delivered++;
         break;
       }
     }
-    if (delivered === 0 && reply && from.noResponders && from.headers) {
+    if (
+      delivered === 0 && reply && from.opts.noResponders && from.opts.headers
+    ) {
       const own = this.#sublist.match(latin1(reply));
       const sub = own.plain.find((s) => s.client === from) ??
         own.queues.flat().find((s) => s.client === from);

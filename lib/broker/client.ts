@@ -1,78 +1,30 @@
 /**
  * One client connection: reads and parses its bytes, applies CONNECT,
- * SUB and UNSUB, hands PUBs to the broker, and batches outbound data into
- * one socket write per tick.
+ * SUB and UNSUB, hands PUBs to the broker, and queues outbound data on a
+ * {@linkcode ConnWriter}.
  *
  * @module
  */
 
 import type { Logger } from "../log/logger.ts";
-import { CloseReason, ProtocolErrorText } from "./errors.ts";
-import type { ResolvedBrokerOptions } from "./options.ts";
-import { OutBuffer } from "./out_buffer.ts";
 import {
-  latin1,
-  ParseErrorKind,
-  Parser,
-  type ParserHandler,
-} from "./parser.ts";
+  type ConnectOptions,
+  DEFAULT_CONNECT_OPTIONS,
+  parseConnect,
+} from "./connect_options.ts";
+import { CloseReason, ProtocolErrorText } from "./errors.ts";
+import type { BrokerContext, Subscription } from "./context.ts";
+import { appendMsg } from "./out_buffer.ts";
+import { latin1 } from "./bytes.ts";
+import { ParseErrorKind, Parser, type ParserHandler } from "./parser.ts";
 import {
   isValidPublishSubject,
   isValidQueueName,
   isValidSubject,
 } from "./subject.ts";
-import type { SublistEntry } from "./sublist.ts";
-
-/** A client's subscription. */
-export interface Subscription extends SublistEntry {
-  /** The owning client. */
-  readonly client: Client;
-  /** The client's subscription id. */
-  readonly sid: string;
-  /** Messages delivered so far. */
-  delivered: number;
-  /** Auto-unsubscribe after this many messages; 0 for none. */
-  max: number;
-}
-
-/** What a client needs from its broker. */
-export interface BrokerContext {
-  /** Resolved options. */
-  readonly options: ResolvedBrokerOptions;
-  /** Per-broker counters, updated by clients. */
-  readonly counters: {
-    msgsIn: number;
-    msgsOut: number;
-    bytesIn: number;
-    bytesOut: number;
-    slowConsumers: number;
-  };
-  /** Route a published message. */
-  route(
-    from: Client,
-    subject: Uint8Array,
-    reply: Uint8Array | undefined,
-    headerSize: number,
-    payload: Uint8Array,
-  ): void;
-  /** Index a new subscription. */
-  addSubscription(sub: Subscription): void;
-  /** Drop a subscription from the index. */
-  removeSubscription(sub: Subscription): void;
-  /** The client has closed. */
-  clientClosed(client: Client, reason: CloseReason): void;
-}
+import { ConnWriter } from "./writer.ts";
 
 const CRLF = "\r\n";
-const NO_RESPONDERS_HEADER = "NATS/1.0 503\r\n\r\n";
-
-function safeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  }
-  return diff === 0;
-}
 
 /** A connected client. Created by the broker for each accepted socket. */
 export class Client implements ParserHandler {
@@ -82,30 +34,16 @@ export class Client implements ParserHandler {
   readonly address: string;
   /** Subscriptions by sid. */
   readonly subs = new Map<string, Subscription>();
-  /** CONNECT `verbose` (nats-server's default before CONNECT is true). */
-  verbose = true;
-  /** CONNECT `pedantic`. */
-  pedantic = true;
-  /** CONNECT `echo`. */
-  echo = true;
-  /** CONNECT `headers`. */
-  headers = false;
-  /** CONNECT `no_responders`. */
-  noResponders = false;
-  /** CONNECT `name`. */
-  name = "";
-  /** Resolves when the connection is closed and its loops have ended. */
+  /** Options from CONNECT (nats-server's defaults before it). */
+  opts: Readonly<ConnectOptions> = DEFAULT_CONNECT_OPTIONS;
+  /** Resolves when the connection is closed and its read loop has ended. */
   readonly done: Promise<void>;
 
   #conn: Deno.TcpConn;
   #ctx: BrokerContext;
   #log: Logger;
   #parser: Parser;
-  #out = new OutBuffer();
-  #spare = new OutBuffer();
-  #inFlight = 0;
-  #writing = false;
-  #flushScheduled = false;
+  #writer: ConnWriter;
   #closing: CloseReason | undefined;
   #closed = false;
   #authed: boolean;
@@ -113,8 +51,13 @@ export class Client implements ParserHandler {
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #authTimer: ReturnType<typeof setTimeout> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #resolveDone!: () => void;
+  #finished = new Promise<void>((r) => this.#resolveDone = r);
 
   /**
+   * Start serving an accepted socket: send INFO, start the timers and the
+   * read loop.
+   *
    * @param conn the accepted socket
    * @param id client id
    * @param ctx the broker
@@ -131,18 +74,28 @@ export class Client implements ParserHandler {
     this.#ctx = ctx;
     const addr = conn.remoteAddr as Deno.NetAddr;
     this.address = `${addr.hostname}:${addr.port}`;
-    this.#log = ctx.options.logger.child({ cid: id, client: this.address });
     const o = ctx.options;
+    this.#log = o.logger.child({ cid: id, client: this.address });
     this.#parser = new Parser(this, {
       maxControlLine: o.maxControlLine,
       maxPayload: o.maxPayload,
     });
+    this.#writer = new ConnWriter(conn, {
+      onError: (err) => {
+        if (!this.#closed) {
+          this.#log.debug("Client write failed", { error: err });
+        }
+        this.#finish(this.#closing ?? CloseReason.IoError);
+      },
+      onIdle: () => {
+        if (this.#closing !== undefined) this.#finish(this.#closing);
+      },
+    });
     this.#authed = o.auth === undefined;
     try {
       conn.setNoDelay(true);
-    } catch { /* not a TCP socket */ }
-    this.#out.ascii(`INFO ${info} ${CRLF}`);
-    this.#schedule();
+    } catch { /* not supported on this socket */ }
+    this.#send(`INFO ${info} ${CRLF}`);
     this.#pingTimer = setInterval(() => this.#sendPing(), o.pingInterval);
     if (!this.#authed) {
       this.#authTimer = setTimeout(() => {
@@ -158,7 +111,7 @@ export class Client implements ParserHandler {
 
   /** Bytes queued for this client and not yet written. */
   get pending(): number {
-    return this.#out.length + this.#inFlight;
+    return this.#writer.pending;
   }
 
   async #readLoop(): Promise<void> {
@@ -178,65 +131,29 @@ export class Client implements ParserHandler {
         this.#finish(CloseReason.IoError);
       }
     }
-    await this.#closedPromise;
+    await this.#finished;
   }
 
-  #resolveClosed!: () => void;
-  #closedPromise = new Promise<void>((r) => this.#resolveClosed = r);
-
-  // ---- outbound -------------------------------------------------------
-
-  #schedule(): void {
-    if (this.#flushScheduled || this.#writing || this.#closed) return;
-    this.#flushScheduled = true;
-    queueMicrotask(() => this.#flush());
+  get #open(): boolean {
+    return !this.#closed && this.#closing === undefined;
   }
 
-  async #flush(): Promise<void> {
-    this.#flushScheduled = false;
-    if (this.#writing || this.#closed) return;
-    this.#writing = true;
-    try {
-      while (this.#out.length > 0 && !this.#closed) {
-        const buf = this.#out;
-        this.#out = this.#spare;
-        this.#spare = buf;
-        let data = buf.view();
-        this.#inFlight = data.length;
-        while (data.length > 0) {
-          const n = await this.#conn.write(data);
-          data = data.subarray(n);
-          this.#inFlight = data.length;
-        }
-        buf.reset();
-      }
-    } catch (err) {
-      if (!this.#closed) this.#log.debug("Client write failed", { error: err });
-      this.#inFlight = 0;
-      this.#finish(this.#closing ?? CloseReason.IoError);
-      return;
-    } finally {
-      this.#writing = false;
-    }
-    if (this.#closing !== undefined) this.#finish(this.#closing);
-  }
-
-  #afterWrite(): void {
-    if (this.#out.length + this.#inFlight > this.#ctx.options.maxPending) {
+  #queued(): void {
+    if (this.#writer.pending > this.#ctx.options.maxPending) {
       this.#ctx.counters.slowConsumers++;
       this.#log.warn("Slow consumer detected, closing connection", {
-        pending: this.pending,
+        pending: this.#writer.pending,
       });
       this.#finish(CloseReason.SlowConsumer);
       return;
     }
-    this.#schedule();
+    this.#writer.schedule();
   }
 
   #send(line: string): void {
-    if (this.#closed || this.#closing !== undefined) return;
-    this.#out.ascii(line);
-    this.#afterWrite();
+    if (!this.#open) return;
+    this.#writer.out.ascii(line);
+    this.#queued();
   }
 
   /**
@@ -256,36 +173,22 @@ export class Client implements ParserHandler {
     headerSize: number,
     payload: Uint8Array,
   ): void {
-    if (this.#closed || this.#closing !== undefined) return;
-    const out = this.#out;
-    if (headerSize > 0 && this.headers) {
-      out.ascii("HMSG ");
-      out.bytes(subject);
-      out.ascii(" " + sub.sid + " ");
-      if (reply) {
-        out.bytes(reply);
-        out.ascii(" ");
-      }
-      out.ascii(headerSize + " " + payload.length + CRLF);
-    } else {
-      if (headerSize > 0) payload = payload.subarray(headerSize);
-      out.ascii("MSG ");
-      out.bytes(subject);
-      out.ascii(" " + sub.sid + " ");
-      if (reply) {
-        out.bytes(reply);
-        out.ascii(" ");
-      }
-      out.ascii(payload.length + CRLF);
-    }
-    out.bytes(payload);
-    out.ascii(CRLF);
+    if (!this.#open) return;
+    const size = appendMsg(
+      this.#writer.out,
+      subject,
+      sub.sid,
+      reply,
+      headerSize,
+      payload,
+      this.opts.headers,
+    );
     const counters = this.#ctx.counters;
     counters.msgsOut++;
-    counters.bytesOut += payload.length;
+    counters.bytesOut += size;
     sub.delivered++;
     if (sub.max > 0 && sub.delivered >= sub.max) this.#removeSub(sub);
-    this.#afterWrite();
+    this.#queued();
   }
 
   /**
@@ -295,14 +198,13 @@ export class Client implements ParserHandler {
    * @param reply the reply subject of the request
    */
   deliverNoResponders(sub: Subscription, reply: Uint8Array): void {
-    if (this.#closed || this.#closing !== undefined) return;
-    this.#out.ascii("HMSG ");
-    this.#out.bytes(reply);
-    this.#out.ascii(` ${sub.sid} 16 16${CRLF}${NO_RESPONDERS_HEADER}${CRLF}`);
-    this.#afterWrite();
+    if (!this.#open) return;
+    const out = this.#writer.out;
+    out.ascii("HMSG ");
+    out.bytes(reply);
+    out.ascii(` ${sub.sid} 16 16${CRLF}NATS/1.0 503${CRLF}${CRLF}${CRLF}`);
+    this.#queued();
   }
-
-  // ---- closing --------------------------------------------------------
 
   /**
    * Send `-ERR 'text'`, then close once it is written.
@@ -322,22 +224,22 @@ export class Client implements ParserHandler {
    * @param reason why, for the log
    */
   closeAfterFlush(reason: CloseReason): void {
-    if (this.#closed || this.#closing !== undefined) return;
+    if (!this.#open) return;
     this.#closing = reason;
     this.#parser.stop();
     this.#dropSubs();
-    if (!this.#writing && this.#out.length === 0) {
+    if (!this.#writer.busy) {
       this.#finish(reason);
       return;
     }
     this.#closeTimer = setTimeout(() => this.#finish(reason), 1000);
-    this.#schedule();
   }
 
   #finish(reason: CloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#parser.stop();
+    this.#writer.stop();
     clearInterval(this.#pingTimer);
     clearTimeout(this.#authTimer);
     clearTimeout(this.#closeTimer);
@@ -346,7 +248,7 @@ export class Client implements ParserHandler {
       this.#conn.close();
     } catch { /* already closed */ }
     this.#ctx.clientClosed(this, reason);
-    this.#resolveClosed();
+    this.#resolveDone();
   }
 
   #dropSubs(): void {
@@ -369,7 +271,7 @@ export class Client implements ParserHandler {
       return;
     }
     this.#pingsOut++;
-    this.#send("PING\r\n");
+    this.#send(`PING${CRLF}`);
   }
 
   #requireAuth(): boolean {
@@ -383,77 +285,61 @@ export class Client implements ParserHandler {
   }
 
   #ok(): void {
-    if (this.verbose) this.#send("+OK\r\n");
+    if (this.opts.verbose) this.#send(`+OK${CRLF}`);
   }
 
-  // ---- ParserHandler --------------------------------------------------
-
-  /** @inheritdoc */
+  /** CONNECT: apply options, check credentials. */
   connect(json: string): void {
-    let o: Record<string, unknown>;
+    let parsed;
     try {
-      o = JSON.parse(json);
-      if (typeof o !== "object" || o === null || Array.isArray(o)) {
-        throw new TypeError("not an object");
-      }
+      parsed = parseConnect(
+        json,
+        this.opts,
+        this.#authed ? undefined : this.#ctx.options.auth,
+      );
     } catch (err) {
       this.#log.warn("Client sent an invalid CONNECT", { error: err });
       this.closeAfterFlush(CloseReason.ProtocolViolation);
       return;
     }
-    const flag = (key: string, current: boolean) =>
-      typeof o[key] === "boolean" ? o[key] as boolean : current;
-    this.verbose = flag("verbose", this.verbose);
-    this.pedantic = flag("pedantic", this.pedantic);
-    this.echo = flag("echo", this.echo);
-    this.headers = flag("headers", this.headers);
-    this.noResponders = flag("no_responders", this.noResponders);
-    if (typeof o.name === "string") this.name = o.name;
-    const auth = this.#ctx.options.auth;
-    if (auth && !this.#authed) {
-      const ok = "token" in auth
-        ? typeof o.auth_token === "string" &&
-          safeEqual(o.auth_token, auth.token)
-        : typeof o.user === "string" && typeof o.pass === "string" &&
-          safeEqual(o.user, auth.user) && safeEqual(o.pass, auth.pass);
-      if (!ok) {
-        this.#log.warn("Client authentication failed");
-        this.closeWithError(
-          ProtocolErrorText.Authorization,
-          CloseReason.AuthenticationFailure,
-        );
-        return;
-      }
-      this.#authed = true;
-      clearTimeout(this.#authTimer);
+    if (!parsed.authorized) {
+      this.#log.warn("Client authentication failed");
+      this.closeWithError(
+        ProtocolErrorText.Authorization,
+        CloseReason.AuthenticationFailure,
+      );
+      return;
     }
-    if (this.noResponders && !this.headers) {
+    this.#authed = true;
+    clearTimeout(this.#authTimer);
+    const opts = this.opts = parsed.options;
+    if (opts.noResponders && !opts.headers) {
       this.closeWithError(
         ProtocolErrorText.NoRespondersNeedHeaders,
         CloseReason.ProtocolViolation,
       );
       return;
     }
-    this.#parser.headers = this.headers;
+    this.#parser.headers = opts.headers;
     this.#log.debug("Client connected", {
-      name: this.name,
-      lang: o.lang,
-      version: o.version,
+      name: opts.name,
+      lang: opts.lang,
+      version: opts.version,
     });
     this.#ok();
   }
 
-  /** @inheritdoc */
+  /** PING: answer PONG. */
   ping(): void {
-    if (this.#requireAuth()) this.#send("PONG\r\n");
+    if (this.#requireAuth()) this.#send(`PONG${CRLF}`);
   }
 
-  /** @inheritdoc */
+  /** PONG: the client is alive. */
   pong(): void {
     if (this.#requireAuth()) this.#pingsOut = 0;
   }
 
-  /** @inheritdoc */
+  /** PUB/HPUB: check, acknowledge, and route. */
   pub(
     subject: Uint8Array,
     reply: Uint8Array | undefined,
@@ -464,14 +350,14 @@ export class Client implements ParserHandler {
     const counters = this.#ctx.counters;
     counters.msgsIn++;
     counters.bytesIn += payload.length;
-    if (this.pedantic && !isValidPublishSubject(latin1(subject))) {
+    if (this.opts.pedantic && !isValidPublishSubject(latin1(subject))) {
       this.#send(`-ERR '${ProtocolErrorText.InvalidPublishSubject}'${CRLF}`);
     }
     this.#ok();
     this.#ctx.route(this, subject, reply, headerSize, payload);
   }
 
-  /** @inheritdoc */
+  /** SUB: validate and index; a known sid is ignored. */
   sub(
     subjectBytes: Uint8Array,
     queueBytes: Uint8Array | undefined,
@@ -502,7 +388,7 @@ export class Client implements ParserHandler {
     this.#ok();
   }
 
-  /** @inheritdoc */
+  /** UNSUB: remove now, or after `max` deliveries in all. */
   unsub(sid: string, max: number | undefined): void {
     if (!this.#requireAuth()) return;
     const sub = this.subs.get(sid);
@@ -513,7 +399,7 @@ export class Client implements ParserHandler {
     this.#ok();
   }
 
-  /** @inheritdoc */
+  /** A parse error: `-ERR` (or not, as nats-server does) and close. */
   error(kind: ParseErrorKind, detail: string): void {
     this.#log.warn("Client protocol error", { error: detail });
     switch (kind) {

@@ -112,3 +112,43 @@ export class OutBuffer {
     if (this.#buf.length > shrinkAbove) this.#buf = new Uint8Array(16 * 1024);
   }
 }
+
+/**
+ * Append a MSG (or HMSG when `headerSize > 0` and `withHeaders`) for one
+ * subscription. Without header support the headers are stripped, as
+ * nats-server does.
+ *
+ * @param out where to append
+ * @param subject subject bytes
+ * @param sid the subscription id
+ * @param reply reply-subject bytes
+ * @param headerSize header bytes at the start of `payload`, -1 for none
+ * @param payload headers and body
+ * @param withHeaders whether the receiver takes headers
+ * @returns the bytes of body delivered
+ */
+export function appendMsg(
+  out: OutBuffer,
+  subject: Uint8Array,
+  sid: string,
+  reply: Uint8Array | undefined,
+  headerSize: number,
+  payload: Uint8Array,
+  withHeaders: boolean,
+): number {
+  const hmsg = headerSize > 0 && withHeaders;
+  if (headerSize > 0 && !withHeaders) payload = payload.subarray(headerSize);
+  out.ascii(hmsg ? "HMSG " : "MSG ");
+  out.bytes(subject);
+  out.ascii(" " + sid + " ");
+  if (reply) {
+    out.bytes(reply);
+    out.ascii(" ");
+  }
+  out.ascii(
+    hmsg ? headerSize + " " + payload.length + "\r\n" : payload.length + "\r\n",
+  );
+  out.bytes(payload);
+  out.ascii("\r\n");
+  return payload.length;
+}

@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
+import { latin1, parseSize, splitArgs } from "../../lib/broker/bytes.ts";
 import {
-  latin1,
   ParseErrorKind,
   Parser,
   type ParserHandler,
-  parseSize,
-  splitArgs,
 } from "../../lib/broker/parser.ts";
 
 const enc = new TextEncoder();
