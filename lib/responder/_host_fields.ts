@@ -1,0 +1,386 @@
+/**
+ * Validation of one host's fields in a reservations file, and their mapping
+ * to a {@linkcode Reservation}. Every problem is collected, none thrown.
+ *
+ * @module
+ */
+import type {
+  ClasslessRoute,
+  Reservation,
+  ReservationExtensions,
+} from "../backend/reservation.ts";
+import type { RawEntry, RawNode } from "./_raw_tree.ts";
+import { closest } from "./_did_you_mean.ts";
+
+/** One problem found in a reservations file. */
+export interface ReservationIssue {
+  /** Line, 1-based. */
+  line: number;
+  /** The host's MAC address as written, when the problem is inside a host. */
+  mac?: string;
+  /** The field, for example `nameServers[1]` or `netboot.allowPxe`. */
+  field?: string;
+  /** What is wrong, for example `"192.168.2.300" is not an IPv4 address`. */
+  message: string;
+}
+
+/** The fields of a host, as written in the file, by kind. */
+const HOST_FIELDS = {
+  ipAddress: "ip",
+  subnetMask: "mask",
+  defaultGateway: "ip",
+  nameServers: "ipList",
+  hostname: "string",
+  domainName: "string",
+  broadcastAddress: "ip",
+  ntpServers: "ipList",
+  leaseTime: "seconds",
+  domainSearch: "stringList",
+  netboot: "netboot",
+  classlessStaticRoutes: "routes",
+  tftpServerName: "string",
+  bootFileName: "string",
+  dhcpDisabled: "bool",
+} as const;
+const NETBOOT_FIELDS = { allowPxe: "bool", ipxeScriptUrl: "url" } as const;
+const ROUTE_FIELDS = { destination: "cidr", router: "ip" } as const;
+
+const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const UINT32_MAX = 4294967295;
+
+const indexes = new Map<object, Map<string, string>>();
+
+/** Lower-case field name to field name, for case-insensitive keys (as Go). */
+function fieldIndex(table: Record<string, string>): Map<string, string> {
+  let index = indexes.get(table);
+  if (!index) {
+    index = new Map(Object.keys(table).map((n) => [n.toLowerCase(), n]));
+    indexes.set(table, index);
+  }
+  return index;
+}
+
+/** Collects issues for one host. */
+class HostChecker {
+  constructor(
+    readonly issues: ReservationIssue[],
+    readonly mac: string,
+  ) {}
+
+  fail(line: number, field: string | undefined, message: string): undefined {
+    this.issues.push({ line, mac: this.mac, field, message });
+    return undefined;
+  }
+
+  /** The entries of a mapping, keyed by canonical field name. */
+  fields<T extends Record<string, string>>(
+    node: RawNode,
+    table: T,
+    prefix: string,
+  ): Map<keyof T & string, RawEntry> {
+    const found = new Map<keyof T & string, RawEntry>();
+    if (node.kind !== "map") return found;
+    const index = fieldIndex(table);
+    for (const entry of node.entries) {
+      const name = (Object.hasOwn(table, entry.key) ? entry.key : index.get(
+        entry.key.toLowerCase(),
+      )) as (keyof T & string) | undefined;
+      if (name === undefined) {
+        const hint = closest(entry.key, Object.keys(table));
+        this.fail(
+          entry.line,
+          prefix + entry.key,
+          `unknown field${hint ? ` (did you mean "${prefix}${hint}"?)` : ""}`,
+        );
+        continue;
+      }
+      const first = found.get(name);
+      if (first) {
+        this.fail(
+          entry.line,
+          prefix + name,
+          `duplicate field (first set on line ${first.line})`,
+        );
+        continue;
+      }
+      found.set(name, entry);
+    }
+    return found;
+  }
+
+  string(node: RawNode, field: string): string | undefined {
+    if (node.kind === "scalar") {
+      if (node.value === null || node.value === "") return undefined;
+      if (typeof node.value === "string") return node.value;
+    }
+    const hint = node.kind === "scalar" ? " (quote the value)" : "";
+    return this.fail(
+      node.line,
+      field,
+      `expected a string, got ${describe(node)}${hint}`,
+    );
+  }
+
+  ip(node: RawNode, field: string): string | undefined {
+    const text = this.string(node, field);
+    if (text === undefined || IPV4.test(text)) return text;
+    return this.fail(node.line, field, `"${text}" is not an IPv4 address`);
+  }
+
+  mask(node: RawNode, field: string): string | undefined {
+    const text = this.ip(node, field);
+    if (text === undefined) return undefined;
+    const bits = ipToNumber(text);
+    const inverted = ~bits >>> 0;
+    if ((inverted & (inverted + 1)) === 0) return text;
+    return this.fail(
+      node.line,
+      field,
+      `"${text}" is not a subnet mask (its one bits must be contiguous)`,
+    );
+  }
+
+  list<T>(
+    node: RawNode,
+    field: string,
+    item: (n: RawNode, f: string) => T | undefined,
+  ): T[] | undefined {
+    if (node.kind === "scalar" && node.value === null) return undefined;
+    if (node.kind !== "seq") {
+      return this.fail(
+        node.line,
+        field,
+        `expected a list, got ${describe(node)}`,
+      );
+    }
+    const out: T[] = [];
+    node.items.forEach((n, i) => {
+      const value = item(n, `${field}[${i}]`);
+      if (value !== undefined) out.push(value);
+    });
+    return out;
+  }
+
+  bool(node: RawNode, field: string): boolean | undefined {
+    if (node.kind === "scalar") {
+      if (node.value === null) return undefined;
+      if (typeof node.value === "boolean") return node.value;
+    }
+    return this.fail(
+      node.line,
+      field,
+      `expected true or false, got ${describe(node)}`,
+    );
+  }
+
+  seconds(node: RawNode, field: string): number | undefined {
+    if (node.kind === "scalar" && node.value === null) return undefined;
+    if (node.kind !== "scalar" || typeof node.value !== "number") {
+      return this.fail(
+        node.line,
+        field,
+        `expected a number of seconds, got ${describe(node)}`,
+      );
+    }
+    const v = node.value;
+    if (!Number.isInteger(v)) {
+      return this.fail(node.line, field, `${v} is not a whole number`);
+    }
+    if (v < 0 || v > UINT32_MAX) {
+      return this.fail(
+        node.line,
+        field,
+        `${v} is out of range (0 to ${UINT32_MAX} seconds)`,
+      );
+    }
+    return v;
+  }
+
+  url(node: RawNode, field: string): string | undefined {
+    const text = this.string(node, field);
+    if (text === undefined || URL.canParse(text)) return text;
+    return this.fail(node.line, field, `"${text}" is not an absolute URL`);
+  }
+
+  cidr(node: RawNode, field: string): string | undefined {
+    const text = this.string(node, field);
+    if (text === undefined) return undefined;
+    const [addr, len, extra] = text.split("/");
+    const prefix = Number(len);
+    if (
+      extra !== undefined || !IPV4.test(addr) || !/^[0-9]{1,2}$/.test(len) ||
+      prefix > 32
+    ) {
+      return this.fail(
+        node.line,
+        field,
+        `"${text}" is not a network in CIDR form (like 10.0.0.0/8)`,
+      );
+    }
+    const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+    const network = (ipToNumber(addr) & mask) >>> 0;
+    if (network !== ipToNumber(addr)) {
+      return this.fail(
+        node.line,
+        field,
+        `"${text}" has host bits set (did you mean "${
+          numberToIp(network)
+        }/${prefix}"?)`,
+      );
+    }
+    return text;
+  }
+
+  route(node: RawNode, field: string): ClasslessRoute | undefined {
+    if (node.kind !== "map") {
+      return this.fail(
+        node.line,
+        field,
+        `expected a mapping with destination and router, got ${describe(node)}`,
+      );
+    }
+    const f = this.fields(node, ROUTE_FIELDS, `${field}.`);
+    const dest = f.get("destination");
+    const router = f.get("router");
+    const destination = dest && this.cidr(dest.value, `${field}.destination`);
+    const via = router && this.ip(router.value, `${field}.router`);
+    if (!dest || !router) {
+      const missing = !dest ? "destination" : "router";
+      return this.fail(node.line, `${field}.${missing}`, "missing");
+    }
+    if (destination === undefined || via === undefined) return undefined;
+    return { destination, router: via };
+  }
+}
+
+/**
+ * Validate one host and build its reservation.
+ *
+ * @param node The host's value in the file.
+ * @param mac The normalised MAC address.
+ * @param written The MAC address as written (for messages).
+ * @param line The line of the MAC key.
+ * @param issues Where problems are added.
+ * @returns The reservation, or `undefined` when the host has problems.
+ */
+export function readHost(
+  node: RawNode,
+  mac: string,
+  written: string,
+  line: number,
+  issues: ReservationIssue[],
+): Reservation | undefined {
+  const c = new HostChecker(issues, written);
+  const before = issues.length;
+  if (node.kind !== "map") {
+    const got = describe(node);
+    return c.fail(line, undefined, `expected a mapping of fields, got ${got}`);
+  }
+  const f = c.fields(node, HOST_FIELDS, "");
+  const value = (name: keyof typeof HOST_FIELDS) => f.get(name)?.value;
+  const r: Reservation = { macAddress: mac, ipAddress: "" };
+  const ipNode = value("ipAddress");
+  if (
+    ipNode === undefined ||
+    (ipNode.kind === "scalar" && (ipNode.value === null || ipNode.value === ""))
+  ) {
+    c.fail(ipNode?.line ?? line, "ipAddress", "missing");
+  } else {
+    r.ipAddress = c.ip(ipNode, "ipAddress") ?? "";
+  }
+  const set = <K extends keyof Reservation>(
+    key: K,
+    v: Reservation[K] | undefined,
+  ) => {
+    if (v !== undefined) r[key] = v;
+  };
+  const n = (name: keyof typeof HOST_FIELDS) => value(name);
+  let node2 = n("subnetMask");
+  if (node2) set("subnetMask", c.mask(node2, "subnetMask"));
+  for (const k of ["defaultGateway", "broadcastAddress"] as const) {
+    node2 = n(k);
+    if (node2) set(k, c.ip(node2, k));
+  }
+  for (const k of ["hostname", "domainName"] as const) {
+    node2 = n(k);
+    if (node2) set(k, c.string(node2, k));
+  }
+  for (const k of ["nameServers", "ntpServers"] as const) {
+    node2 = n(k);
+    if (node2) set(k, c.list(node2, k, (x, fl) => c.ip(x, fl)));
+  }
+  node2 = n("domainSearch");
+  if (node2) {
+    set(
+      "domainSearch",
+      c.list(node2, "domainSearch", (x, fl) => c.string(x, fl)),
+    );
+  }
+  node2 = n("leaseTime");
+  if (node2) set("leaseTime", c.seconds(node2, "leaseTime"));
+  node2 = n("netboot");
+  if (node2) {
+    if (node2.kind === "map") {
+      const nb = c.fields(node2, NETBOOT_FIELDS, "netboot.");
+      const allow = nb.get("allowPxe");
+      const script = nb.get("ipxeScriptUrl");
+      const ipxeScriptUrl = script &&
+        c.url(script.value, "netboot.ipxeScriptUrl");
+      r.netboot = {
+        allowNetboot: (allow && c.bool(allow.value, "netboot.allowPxe")) ??
+          false,
+      };
+      if (ipxeScriptUrl !== undefined) r.netboot.ipxeScriptUrl = ipxeScriptUrl;
+    } else if (!(node2.kind === "scalar" && node2.value === null)) {
+      c.fail(
+        node2.line,
+        "netboot",
+        `expected a mapping with allowPxe and ipxeScriptUrl, got ${
+          describe(node2)
+        }`,
+      );
+    }
+  }
+  const ext: ReservationExtensions = {};
+  node2 = n("classlessStaticRoutes");
+  if (node2) {
+    const routes = c.list(
+      node2,
+      "classlessStaticRoutes",
+      (x, fl) => c.route(x, fl),
+    );
+    if (routes !== undefined) ext.classlessStaticRoutes = routes;
+  }
+  for (const k of ["tftpServerName", "bootFileName"] as const) {
+    node2 = n(k);
+    const v = node2 && c.string(node2, k);
+    if (v !== undefined) ext[k] = v;
+  }
+  node2 = n("dhcpDisabled");
+  const disabled = node2 && c.bool(node2, "dhcpDisabled");
+  if (disabled !== undefined) ext.dhcpDisabled = disabled;
+  if (Object.keys(ext).length > 0) r.extensions = ext;
+  return issues.length === before ? r : undefined;
+}
+
+/** Describe a node's type for a message: "a string", "a list", ... */
+export function describe(node: RawNode): string {
+  if (node.kind === "map") return "a mapping";
+  if (node.kind === "seq") return "a list";
+  const v = node.value;
+  if (v === null) return "nothing";
+  if (typeof v === "string") return `a string ("${v}")`;
+  if (typeof v === "boolean") return `a boolean (${v})`;
+  if (typeof v === "number") return `a number (${v})`;
+  return typeof v;
+}
+
+function ipToNumber(ip: string): number {
+  const p = ip.split(".");
+  return ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
+}
+
+function numberToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}

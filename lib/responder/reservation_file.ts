@@ -1,0 +1,211 @@
+/**
+ * Reading and validating a reservations file: YAML (or JSON) keyed by MAC
+ * address, in the format of tinkerbell/dhcp's file backend, plus this
+ * project's per-host extensions.
+ *
+ * ```yaml
+ * 08:00:27:29:4e:67:
+ *   ipAddress: 192.168.2.153
+ *   subnetMask: 255.255.255.0
+ *   defaultGateway: 192.168.2.1
+ *   nameServers: [192.168.2.1]
+ *   hostname: pxe-virtualbox
+ *   leaseTime: 86400
+ *   netboot:
+ *     allowPxe: true
+ *     ipxeScriptUrl: https://boot.example.com/auto.ipxe
+ *   classlessStaticRoutes:
+ *     - destination: 10.0.0.0/8
+ *       router: 192.168.2.1
+ *   tftpServerName: 192.168.2.5
+ *   bootFileName: ipxe.efi
+ *   dhcpDisabled: false
+ * ```
+ *
+ * @module
+ */
+import type { Reservation } from "../backend/reservation.ts";
+import type { RawNode, RawParseResult } from "./_raw_tree.ts";
+import { parseYamlSubset } from "./_yaml_subset.ts";
+import { parseYamlFull } from "./_yaml_full.ts";
+import { describe, readHost, type ReservationIssue } from "./_host_fields.ts";
+import { normalizeMac } from "./mac.ts";
+
+export type { ReservationIssue };
+
+/** Reservations by lower-case colon MAC address. */
+export type ReservationMap = ReadonlyMap<string, Reservation>;
+
+/** How many issues the error message lists before summarising the rest. */
+const MESSAGE_ISSUES = 20;
+
+/**
+ * A reservations file that cannot be used. `issues` lists every problem
+ * found, each with its line; the message shows them one per line.
+ */
+export class ReservationFileError extends Error {
+  /** The file, when known. */
+  readonly file: string | undefined;
+  /** Every problem found, in file order. */
+  readonly issues: readonly ReservationIssue[];
+
+  /**
+   * @param issues The problems (at least one).
+   * @param file The file's path, for messages.
+   * @param options Error options (`cause`).
+   */
+  constructor(
+    issues: readonly ReservationIssue[],
+    file?: string,
+    options?: ErrorOptions,
+  ) {
+    const count = issues.length === 1 ? "1 error" : `${issues.length} errors`;
+    const lines = issues.slice(0, MESSAGE_ISSUES).map((i) =>
+      "  " + formatIssue(i, file)
+    );
+    if (issues.length > MESSAGE_ISSUES) {
+      lines.push(`  ... and ${issues.length - MESSAGE_ISSUES} more`);
+    }
+    super(
+      `Cannot load reservations file ${file ?? "(text)"}: ${count}\n` +
+        lines.join("\n"),
+      options,
+    );
+    this.name = "ReservationFileError";
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+/**
+ * One issue as a line: `file:line: mac: field: message`.
+ *
+ * @param issue The issue.
+ * @param file The file's path; omitted from the line when absent.
+ * @returns For example
+ * `hosts.yaml:4: 08:00:27:29:4e:67: ipAddress: "10.0.0.300" is not an IPv4 address`.
+ */
+export function formatIssue(issue: ReservationIssue, file?: string): string {
+  const parts = [file ? `${file}:${issue.line}` : `line ${issue.line}`];
+  if (issue.mac !== undefined) parts.push(issue.mac);
+  if (issue.field !== undefined) parts.push(issue.field);
+  parts.push(issue.message);
+  return parts.join(": ");
+}
+
+/** Options of {@linkcode parseReservations}. */
+export interface ParseReservationsOptions {
+  /** The file's path, used in error messages. */
+  file?: string;
+}
+
+/**
+ * Parse and validate the text of a reservations file.
+ *
+ * MAC keys are matched case-insensitively and may use `:` or `-`; field
+ * names are matched case-insensitively, as Go's file backend does.
+ *
+ * @param text YAML or JSON.
+ * @param options The file name for messages.
+ * @returns The reservations by lower-case colon MAC.
+ * @throws {ReservationFileError} listing every problem in the file: syntax
+ * errors, bad addresses, non-contiguous masks, duplicate MACs, unknown
+ * fields, wrong types, out-of-range lease times.
+ *
+ * @example
+ * ```ts
+ * import { parseReservations } from "./reservation_file.ts";
+ * const map = parseReservations("08:00:27:29:4E:67:\n  ipAddress: 192.168.2.10\n");
+ * if (map.get("08:00:27:29:4e:67")?.ipAddress !== "192.168.2.10") throw new Error();
+ * ```
+ */
+export function parseReservations(
+  text: string,
+  options: ParseReservationsOptions = {},
+): Map<string, Reservation> {
+  const fast = parseYamlSubset(text);
+  const parsed: RawParseResult = fast
+    ? { ok: true, root: fast.root }
+    : parseYamlFull(text);
+  if (!parsed.ok) {
+    throw new ReservationFileError(
+      parsed.errors.map((e) => ({ line: e.line, message: e.message })),
+      options.file,
+    );
+  }
+  const issues: ReservationIssue[] = [];
+  const map = readHosts(parsed.root, issues);
+  if (issues.length > 0) {
+    issues.sort((a, b) => a.line - b.line);
+    throw new ReservationFileError(issues, options.file);
+  }
+  return map;
+}
+
+function readHosts(
+  root: RawNode | undefined,
+  issues: ReservationIssue[],
+): Map<string, Reservation> {
+  const map = new Map<string, Reservation>();
+  if (root === undefined || (root.kind === "scalar" && root.value === null)) {
+    return map;
+  }
+  if (root.kind !== "map") {
+    issues.push({
+      line: root.line,
+      message: `expected a mapping of MAC addresses to hosts, got ${
+        describe(root)
+      }`,
+    });
+    return map;
+  }
+  const firstLine = new Map<string, { line: number; written: string }>();
+  for (const entry of root.entries) {
+    const mac = normalizeMac(entry.key);
+    if (mac === undefined) {
+      issues.push({
+        line: entry.line,
+        mac: entry.key,
+        message:
+          "not a MAC address (expected hex pairs separated by ':' or '-', like 08:00:27:29:4e:67)",
+      });
+      continue;
+    }
+    const first = firstLine.get(mac);
+    if (first) {
+      const as = first.written === entry.key ? "" : ` as ${first.written}`;
+      issues.push({
+        line: entry.line,
+        mac: entry.key,
+        message:
+          `duplicate MAC address (first defined on line ${first.line}${as})`,
+      });
+      continue;
+    }
+    firstLine.set(mac, { line: entry.line, written: entry.key });
+    const reservation = readHost(
+      entry.value,
+      mac,
+      entry.key,
+      entry.line,
+      issues,
+    );
+    if (reservation) map.set(mac, reservation);
+  }
+  return map;
+}
+
+/**
+ * Read, parse and validate a reservations file.
+ *
+ * @param path The file.
+ * @returns The reservations by lower-case colon MAC.
+ * @throws {ReservationFileError} when the file is invalid.
+ * @throws {Deno.errors.NotFound} and other I/O errors when it cannot be read.
+ */
+export async function loadReservationFile(
+  path: string,
+): Promise<Map<string, Reservation>> {
+  const text = await Deno.readTextFile(path);
+  return parseReservations(text, { file: path });
+}

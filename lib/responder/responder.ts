@@ -1,0 +1,434 @@
+/**
+ * The responder: answers the DHCP server's per-MAC lookups over NATS
+ * (CloudEvents request-reply, the tinkerbell/dhcp wire format) from any
+ * lookup function. A file-backed one is {@linkcode startFileResponder}; a
+ * custom backend is a few lines:
+ *
+ * ```ts ignore
+ * await using responder = await startResponder({
+ *   servers: "nats://127.0.0.1:4222",
+ *   lookup: (mac) => mac.startsWith("08:00:27:")
+ *     ? { macAddress: mac, ipAddress: "192.168.2.10" }
+ *     : undefined,
+ * });
+ * ```
+ *
+ * @module
+ */
+import { CloudEvent } from "cloudevents";
+import type {
+  ConnectionOptions,
+  Msg,
+  NatsConnection,
+  Subscription,
+} from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import type { Reservation } from "../backend/reservation.ts";
+import {
+  decodeEventRecord,
+  encodeStructured,
+} from "../cloudevents/nats_binding.ts";
+import {
+  decodeLookupRequest,
+  DEFAULT_SUBJECT,
+  encodeLookupError,
+  encodeLookupReply,
+  EVENT_SOURCE,
+  READ_EVENT_TYPE,
+  type ReplyFormat,
+} from "../nats/wire.ts";
+import { type Logger, silentLogger } from "../log/logger.ts";
+import { type MicroService, registerMicroService } from "./micro_service.ts";
+
+/** What a lookup function is told besides the MAC. */
+export interface LookupContext {
+  /** W3C trace context of the DHCP transaction, `""` when none. */
+  traceparent: string;
+}
+
+/**
+ * Finds the reservation of one MAC: returns it, `undefined` when the MAC is
+ * unknown, or throws (rejects) when the lookup itself failed.
+ */
+export type LookupFunction = (
+  mac: string,
+  context: LookupContext,
+) => Reservation | undefined | Promise<Reservation | undefined>;
+
+/** Default queue group: responders on one subject share the requests. */
+export const DEFAULT_QUEUE = "tinkerbell-responders";
+/** Default micro-service name (ADR-32). */
+export const DEFAULT_SERVICE_NAME = "dhcp-responder";
+
+/** Options of {@linkcode startResponder}. */
+export interface ResponderOptions {
+  /** Finds reservations; the whole of a custom backend. */
+  lookup: LookupFunction;
+  /** An open connection to use (the caller keeps owning it). */
+  nc?: NatsConnection;
+  /**
+   * Servers to connect to when `nc` is not given; the responder then owns
+   * the connection, reconnects forever, and closes it on drain.
+   * @default {"nats://127.0.0.1:4222"}
+   */
+  servers?: string | string[];
+  /** Further connection options (auth, TLS, name) when `nc` is not given. */
+  connectOptions?: Partial<ConnectionOptions>;
+  /**
+   * Subject the lookups arrive on.
+   * @default {"tinkerbell.dhcp"}
+   */
+  subject?: string;
+  /**
+   * Queue group, so that several responders share the load.
+   * @default {"tinkerbell-responders"}
+   */
+  queue?: string;
+  /**
+   * Reply generation: `v2` says "not found" with Error 404; `v1` (for the
+   * first-generation Go server) sends the DHCP object alone, and nothing for
+   * an unknown MAC, a failed lookup or a malformed request.
+   * @default {"v2"}
+   */
+  replyFormat?: ReplyFormat;
+  /**
+   * `LeaseTime` sent for a reservation without one.
+   * @default {86400}
+   */
+  defaultLeaseTime?: number;
+  /**
+   * Where requests, failures and reconnects are logged.
+   * @default {silentLogger}
+   */
+  logger?: Logger;
+  /** Aborting drains the responder. */
+  signal?: AbortSignal;
+  /**
+   * Micro-service name for `$SRV.PING/INFO/STATS`; `false` registers none.
+   * @default {"dhcp-responder"}
+   */
+  serviceName?: string | false;
+  /**
+   * Micro-service version.
+   * @default {"0.1.0"}
+   */
+  serviceVersion?: string;
+}
+
+/** Counters of a responder since it started. */
+export interface ResponderStats {
+  /** Messages received on the subject. */
+  requests: number;
+  /** Lookups that found a reservation. */
+  found: number;
+  /** Lookups of an unknown MAC. */
+  notFound: number;
+  /** Lookups that failed (the lookup function threw). */
+  errors: number;
+  /** Messages that were not a lookup request (no CloudEvent, no MAC). */
+  badRequests: number;
+}
+
+/**
+ * A running responder. Create it with {@linkcode startResponder}; stop it
+ * with {@linkcode Responder.drain} (or `await using`), which answers every
+ * request already received before returning.
+ */
+export class Responder implements AsyncDisposable {
+  readonly #nc: NatsConnection;
+  readonly #ownsConnection: boolean;
+  readonly #options: ResponderOptions;
+  readonly #logger: Logger;
+  readonly #format: ReplyFormat;
+  readonly #sub: Subscription;
+  readonly #service: MicroService | undefined;
+  readonly #stats: ResponderStats = {
+    requests: 0,
+    found: 0,
+    notFound: 0,
+    errors: 0,
+    badRequests: 0,
+  };
+  #processingNanos = 0;
+  #lastError = "";
+  #pending = 0;
+  #idle: (() => void) | undefined;
+  #draining: Promise<void> | undefined;
+  #onAbort = () => void this.drain();
+
+  /** The subject served. */
+  readonly subject: string;
+  /** The queue group joined. */
+  readonly queue: string;
+
+  /**
+   * Subscribe on `nc`; prefer {@linkcode startResponder}, which connects.
+   *
+   * @param nc An open connection.
+   * @param ownsConnection Whether {@linkcode Responder.drain} closes `nc`.
+   * @param options The responder's options.
+   */
+  constructor(
+    nc: NatsConnection,
+    ownsConnection: boolean,
+    options: ResponderOptions,
+  ) {
+    this.#nc = nc;
+    this.#ownsConnection = ownsConnection;
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#format = options.replyFormat ?? "v2";
+    this.subject = options.subject ?? DEFAULT_SUBJECT;
+    this.queue = options.queue ?? DEFAULT_QUEUE;
+    this.#sub = nc.subscribe(this.subject, {
+      queue: this.queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.#logger.error("Subscription failed", { error: err.message });
+          return;
+        }
+        this.#handle(msg);
+      },
+    });
+    const name = options.serviceName ?? DEFAULT_SERVICE_NAME;
+    this.#service = name === false ? undefined : registerMicroService(nc, {
+      name,
+      version: options.serviceVersion ?? "0.1.0",
+      description: "Answers DHCP reservation lookups (tinkerbell/dhcp NATS)",
+      endpoints: [{
+        name: "lookup",
+        subject: this.subject,
+        queueGroup: this.queue,
+        stats: () => this.#endpointStats(),
+      }],
+    });
+    options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#logger.info("Responder started", {
+      subject: this.subject,
+      queue: this.queue,
+      replyFormat: this.#format,
+      id: this.#service?.id,
+    });
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): ResponderStats {
+    return { ...this.#stats };
+  }
+
+  /** The micro-service instance id, when registered. */
+  get id(): string | undefined {
+    return this.#service?.id;
+  }
+
+  /** The connection in use. */
+  get connection(): NatsConnection {
+    return this.#nc;
+  }
+
+  #endpointStats() {
+    const n = this.#stats.requests;
+    const errors = this.#stats.errors + this.#stats.badRequests;
+    return {
+      num_requests: n,
+      num_errors: errors,
+      last_error: this.#lastError,
+      processing_time: Math.round(this.#processingNanos),
+      average_processing_time: n ? Math.trunc(this.#processingNanos / n) : 0,
+      data: { ...this.#stats },
+    };
+  }
+
+  #handle(msg: Msg): void {
+    this.#stats.requests++;
+    const started = performance.now();
+    let mac: string;
+    let traceparent: string;
+    try {
+      const record = decodeEventRecord(msg.data, msg.headers);
+      ({ mac, traceparent } = decodeLookupRequest(record.data));
+    } catch (err) {
+      this.#stats.badRequests++;
+      const message = err instanceof Error ? err.message : String(err);
+      this.#lastError = message;
+      this.#logger.warn("Dropped a malformed lookup request", {
+        error: message,
+        reply: msg.reply ? "error 400" : "none",
+      });
+      if (this.#format === "v2") {
+        this.#send(msg, encodeLookupError(400, message), "");
+      }
+      this.#processingNanos += (performance.now() - started) * 1e6;
+      return;
+    }
+    let result: ReturnType<LookupFunction>;
+    try {
+      result = this.#options.lookup(mac, { traceparent });
+    } catch (err) {
+      this.#failed(msg, mac, err, started);
+      return;
+    }
+    if (result instanceof Promise) {
+      this.#pending++;
+      result.then(
+        (r) => this.#answer(msg, mac, r, started),
+        (err) => this.#failed(msg, mac, err, started),
+      ).finally(() => {
+        if (--this.#pending === 0) this.#idle?.();
+      });
+    } else {
+      this.#answer(msg, mac, result, started);
+    }
+  }
+
+  #answer(
+    msg: Msg,
+    mac: string,
+    reservation: Reservation | undefined,
+    started: number,
+  ): void {
+    let data: unknown;
+    try {
+      data = encodeLookupReply(reservation, this.#format, {
+        defaultLeaseTime: this.#options.defaultLeaseTime,
+      });
+    } catch (err) {
+      this.#failed(msg, mac, err, started);
+      return;
+    }
+    if (reservation) this.#stats.found++;
+    else this.#stats.notFound++;
+    this.#logger.debug("Lookup answered", {
+      mac,
+      found: reservation !== undefined,
+      ip: reservation?.ipAddress,
+    });
+    if (data !== undefined) this.#send(msg, data, mac);
+    this.#processingNanos += (performance.now() - started) * 1e6;
+  }
+
+  #failed(msg: Msg, mac: string, err: unknown, started: number): void {
+    this.#stats.errors++;
+    const message = `Lookup of ${mac} failed: ${
+      err instanceof Error ? err.message : String(err)
+    }`;
+    this.#lastError = message;
+    this.#logger.error("Lookup failed", { mac, error: message });
+    if (this.#format === "v2") {
+      this.#send(msg, encodeLookupError(500, message), mac);
+    }
+    this.#processingNanos += (performance.now() - started) * 1e6;
+  }
+
+  #send(msg: Msg, data: unknown, mac: string): void {
+    if (!msg.reply) return;
+    const event = new CloudEvent<unknown>({
+      id: crypto.randomUUID(),
+      source: EVENT_SOURCE,
+      type: READ_EVENT_TYPE,
+      subject: mac || undefined,
+      datacontenttype: "application/json",
+      data,
+    }, false);
+    try {
+      msg.respond(encodeStructured(event));
+    } catch (err) {
+      this.#logger.warn("Could not send a lookup reply", {
+        mac,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  /**
+   * Stop taking requests, answer every request already received (including
+   * lookups still running), flush the replies, and close the connection when
+   * the responder opened it. Idempotent.
+   */
+  drain(): Promise<void> {
+    this.#draining ??= this.#drain();
+    return this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    this.#service?.stop();
+    const nc = this.#nc;
+    if (!nc.isClosed()) {
+      if (!this.#sub.isClosed()) await this.#sub.drain().catch(() => {});
+    }
+    if (this.#pending > 0) {
+      await new Promise<void>((resolve) => (this.#idle = resolve));
+    }
+    if (!nc.isClosed()) {
+      await nc.flush().catch(() => {});
+      if (this.#ownsConnection) await nc.drain().catch(() => {});
+    }
+    this.#logger.info("Responder stopped", { ...this.#stats });
+  }
+
+  /** Same as {@linkcode Responder.drain}. */
+  close(): Promise<void> {
+    return this.drain();
+  }
+
+  /** Drains the responder. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.drain();
+  }
+}
+
+/**
+ * Connect (unless `nc` is given) and start answering lookups.
+ *
+ * @param options The lookup function, connection, subject, queue group and
+ * reply format.
+ * @returns The running responder.
+ * @throws {Error} When the NATS server cannot be reached.
+ * @throws {TypeError} When the service name or version is invalid.
+ *
+ * @example
+ * ```ts ignore
+ * await using responder = await startResponder({
+ *   servers: "nats://127.0.0.1:4222",
+ *   lookup: (mac) => table.get(mac),
+ * });
+ * ```
+ */
+export async function startResponder(
+  options: ResponderOptions,
+): Promise<Responder> {
+  if (typeof options.lookup !== "function") {
+    throw new TypeError("Cannot start the responder: lookup is not a function");
+  }
+  if (options.nc) return new Responder(options.nc, false, options);
+  const servers = options.servers ?? "nats://127.0.0.1:4222";
+  const logger = options.logger ?? silentLogger;
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      name: "dhcp-nats responder",
+      ...options.connectOptions,
+      servers,
+    });
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(`Cannot connect to NATS at ${servers}: ${reason}`, {
+      cause,
+    });
+  }
+  void logStatus(nc, logger);
+  return new Responder(nc, true, options);
+}
+
+async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {
+  for await (const s of nc.status()) {
+    if (s.type === "disconnect") {
+      logger.warn("Disconnected from NATS", { server: s.server });
+    } else if (s.type === "reconnect") {
+      logger.info("Reconnected to NATS", { server: s.server });
+    }
+  }
+}
