@@ -214,9 +214,21 @@ export const clientNdi: OptionValueCodec<ClientNdi> = {
   },
 };
 
+/** Wire position of each UUID byte: SMBIOS stores the first three fields little-endian. */
+const UUID_ORDER = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+
 /**
- * Client machine identifier (option 97, RFC 4578 §2.5): type 0 and a
- * 16-byte UUID, as a lower-case UUID string.
+ * Client machine identifier (option 97, RFC 4578 §2.5): type 0 and the
+ * 16-byte SMBIOS UUID, as a lower-case UUID string. PXE firmware and iPXE
+ * send the SMBIOS byte layout, whose first three fields are little-endian;
+ * the string is the one `dmidecode -s system-uuid` and Wireshark show.
+ *
+ * @example
+ * ```ts
+ * import { clientUuid } from "./option_values.ts";
+ * const bytes = clientUuid.encode("33221100-5544-7766-8899-aabbccddeeff");
+ * // bytes: 0, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, ...
+ * ```
  */
 export const clientUuid: OptionValueCodec<string> = {
   decode(bytes) {
@@ -227,7 +239,9 @@ export const clientUuid: OptionValueCodec<string> = {
         0,
       );
     }
-    const hex = formatHex(bytes, 1, 16).replaceAll(":", "");
+    const ordered = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) ordered[i] = bytes[1 + UUID_ORDER[i]];
+    const hex = formatHex(ordered, 0, 16).replaceAll(":", "");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${
       hex.slice(16, 20)
     }-${hex.slice(20)}`;
@@ -241,7 +255,7 @@ export const clientUuid: OptionValueCodec<string> = {
     }
     const out = new Uint8Array(17);
     for (let i = 0; i < 16; i++) {
-      out[i + 1] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+      out[1 + UUID_ORDER[i]] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
     }
     return out;
   },

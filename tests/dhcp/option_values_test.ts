@@ -84,11 +84,13 @@ Deno.test("parameterList reads option codes (option 55)", () => {
 Deno.test("clientArchList, clientNdi and clientUuid read PXE options (93, 94, 97)", () => {
   roundTrip(clientArchList, [0, 7, 0, 11], [7, 11]); // x64 UEFI, ARM64 UEFI
   roundTrip(clientNdi, [1, 3, 16], { type: 1, major: 3, minor: 16 }); // UNDI 3.16
-  roundTrip(
-    clientUuid,
-    [0, ...Array.from({ length: 16 }, (_, i) => 0xa0 + i)], // type 0 + UUID
-    "a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf",
-  );
+  roundTrip(clientUuid, [
+    ...[0], // type 0
+    ...[0xa3, 0xa2, 0xa1, 0xa0], // time_low, little-endian (SMBIOS layout)
+    ...[0xa5, 0xa4], // time_mid, little-endian
+    ...[0xa7, 0xa6], // time_hi_and_version, little-endian
+    ...[0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf], // clock_seq and node, as is
+  ], "a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf");
   assertDecodeError(
     () => clientArchList.decode(Uint8Array.of(0)),
     /multiple of 2/,
