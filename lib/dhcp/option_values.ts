@@ -25,6 +25,7 @@ export {
   type ClasslessStaticRoute,
 } from "./classless_routes.ts";
 export {
+  pxeVendorOptions,
   relayAgentInfo,
   type SubOption,
   userClass,

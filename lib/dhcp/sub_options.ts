@@ -86,6 +86,28 @@ export const vendorSubOptions: OptionValueCodec<SubOption[]> = {
 };
 
 /**
+ * PXE vendor options (option 43 for a PXE client, PXE 2.1 §2.4): decodes
+ * like {@linkcode vendorSubOptions} and encodes with the End (255)
+ * terminator the PXE specification asks for, as dnsmasq does.
+ *
+ * @example
+ * ```ts
+ * import { pxeVendorOptions } from "./sub_options.ts";
+ * pxeVendorOptions.encode([{ code: 6, data: Uint8Array.of(8) }]); // 6, 1, 8, 255
+ * ```
+ */
+export const pxeVendorOptions: OptionValueCodec<SubOption[]> = {
+  decode: (bytes) => decodeTlv(bytes, true),
+  encode(value) {
+    const body = encodeTlv(value);
+    const out = new Uint8Array(body.length + 1);
+    out.set(body);
+    out[body.length] = 255;
+    return out;
+  },
+};
+
+/**
  * User class (option 77). Decodes the RFC 3004 form (length-prefixed
  * classes) and, when the bytes are not valid RFC 3004, the plain string
  * iPXE and some other clients send (one class). Encodes RFC 3004.

@@ -11,6 +11,7 @@ import {
   ipList,
   type OptionValueCodec,
   parameterList,
+  pxeVendorOptions,
   relayAgentInfo,
   text,
   u16,
@@ -241,4 +242,21 @@ Deno.test("value codec errors are DhcpDecodeError with the value offset", () => 
   );
   assert.ok(error instanceof DhcpDecodeError);
   assert.equal(error.offset, 6);
+});
+
+Deno.test("pxeVendorOptions reads and writes option 43 as dnsmasq sends it, End included", () => {
+  // Captured from dnsmasq 2.90 (tests/testdata/golden/pxe_02_offer.bin).
+  const raw = [
+    ...[10, 15], // sub-option 10: PXE menu prompt, 15 bytes
+    ...[0], // timeout 0
+    ...ascii("Booting golden"), // prompt
+    ...[255], // end
+  ];
+  roundTrip(pxeVendorOptions, raw, [
+    { code: 10, data: Uint8Array.from([0, ...ascii("Booting golden")]) },
+  ]);
+  // The plain codec writes no End.
+  assert.deepEqual([
+    ...vendorSubOptions.encode([{ code: 6, data: Uint8Array.of(8) }]),
+  ], [6, 1, 8]);
 });
