@@ -4,7 +4,7 @@
  * @module
  */
 import type { Backend, LookupOptions } from "./backend.ts";
-import type { Reservation } from "./reservation.ts";
+import { cloneReservation, type Reservation } from "./reservation.ts";
 
 /** Options of {@linkcode CachingBackend}. */
 export interface CachingBackendOptions {
@@ -95,14 +95,16 @@ export class CachingBackend implements Backend {
     const hit = this.#entries.get(key);
     if (hit !== undefined) {
       if (hit.expires > now) {
-        return hit.value === undefined ? undefined : structuredClone(hit.value);
+        return hit.value === undefined
+          ? undefined
+          : cloneReservation(hit.value);
       }
       this.#entries.delete(key);
     }
     const value = await this.#inner.lookup(mac, options);
     this.#entries.delete(key);
     this.#entries.set(key, {
-      value: value === undefined ? undefined : structuredClone(value),
+      value: value === undefined ? undefined : cloneReservation(value),
       expires: Date.now() + this.#ttl,
     });
     while (this.#entries.size > this.#maxEntries) {

@@ -5,12 +5,14 @@
  * @module
  */
 import type { Backend, LookupOptions } from "./backend.ts";
-import type { Reservation } from "./reservation.ts";
+import { cloneReservation, type Reservation } from "./reservation.ts";
 
 interface Pending {
   promise: Promise<Reservation | undefined>;
   controller: AbortController;
   waiters: number;
+  /** Whether the original result was handed to a waiter already. */
+  handedOut: boolean;
 }
 
 /**
@@ -69,7 +71,12 @@ export class CoalescingBackend implements Backend {
         signal: controller.signal,
         traceparent,
       });
-      const created: Pending = { promise, controller, waiters: 0 };
+      const created: Pending = {
+        promise,
+        controller,
+        waiters: 0,
+        handedOut: false,
+      };
       entry = created;
       this.#pending.set(key, created);
       promise.then(
@@ -97,7 +104,11 @@ export class CoalescingBackend implements Backend {
           settled = true;
           shared.waiters--;
           signal?.removeEventListener("abort", onAbort);
-          resolve(value === undefined ? undefined : structuredClone(value));
+          if (value === undefined) resolve(undefined);
+          else if (!shared.handedOut) {
+            shared.handedOut = true; // the first waiter takes the original
+            resolve(value);
+          } else resolve(cloneReservation(value));
         },
         (err) => {
           if (settled) return;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Backend, LookupOptions } from "./backend.ts";
-import type { Reservation } from "./reservation.ts";
+import { cloneReservation, type Reservation } from "./reservation.ts";
 
 /**
  * Reservations in a `Map` keyed by lower-case colon MAC.
@@ -50,7 +50,7 @@ export class MemoryBackend implements Backend {
   set(reservation: Reservation): this {
     const mac = reservation.macAddress.toLowerCase();
     this.#reservations.set(mac, {
-      ...structuredClone(reservation),
+      ...cloneReservation(reservation),
       macAddress: mac,
     });
     return this;
@@ -79,6 +79,6 @@ export class MemoryBackend implements Backend {
     this.#lookups++;
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const r = this.#reservations.get(mac.toLowerCase());
-    return Promise.resolve(r === undefined ? undefined : structuredClone(r));
+    return Promise.resolve(r === undefined ? undefined : cloneReservation(r));
   }
 }

@@ -69,3 +69,32 @@ export interface Reservation {
   /** Per-host extensions. */
   extensions?: ReservationExtensions;
 }
+
+/**
+ * A deep copy of a reservation (cheaper than `structuredClone` for this
+ * shape), so one caller cannot change what another was given.
+ *
+ * @example
+ * ```ts
+ * import { cloneReservation } from "./reservation.ts";
+ * const a = { macAddress: "08:00:27:29:4e:67", ipAddress: "10.0.0.5", nameServers: ["10.0.0.1"] };
+ * const b = cloneReservation(a);
+ * b.nameServers!.push("10.0.0.2");
+ * if (a.nameServers.length !== 1) throw new Error();
+ * ```
+ */
+export function cloneReservation(reservation: Reservation): Reservation {
+  const copy: Reservation = { ...reservation };
+  if (copy.nameServers) copy.nameServers = [...copy.nameServers];
+  if (copy.ntpServers) copy.ntpServers = [...copy.ntpServers];
+  if (copy.domainSearch) copy.domainSearch = [...copy.domainSearch];
+  if (copy.netboot) copy.netboot = { ...copy.netboot };
+  if (copy.extensions) {
+    copy.extensions = { ...copy.extensions };
+    const routes = copy.extensions.classlessStaticRoutes;
+    if (routes) {
+      copy.extensions.classlessStaticRoutes = routes.map((r) => ({ ...r }));
+    }
+  }
+  return copy;
+}

@@ -64,34 +64,31 @@ function isTimeout(err: unknown): boolean {
 }
 
 /**
- * Send `event` as a NATS request (structured mode) and return the reply
- * event (structured or binary mode).
- *
- * A 503 "no responders" status fails at once, never after the timeout.
+ * Send a ready-made payload as a NATS request and return the reply message,
+ * with the same typed errors as {@linkcode requestEvent}. For hot paths that
+ * encode the event themselves.
  *
  * @param nc A connected NATS client.
  * @param subject The subject to send to.
- * @param event The request event.
+ * @param payload The request payload (a structured-mode event).
  * @param options Timeout and abort signal.
- * @returns The reply, decoded and validated.
+ * @returns The reply message, not yet decoded.
  * @throws {LookupTimeoutError} When no reply arrives in time.
  * @throws {NoResponderError} When nobody subscribes to `subject`.
- * @throws {InvalidEventError} When the reply is not a valid CloudEvent.
  * @example
  * ```ts ignore
- * const reply = await requestEvent(nc, "tinkerbell.dhcp", event, { timeout: 2000 });
+ * const msg = await requestPayload(nc, "tinkerbell.dhcp", payload, { timeout: 2000 });
  * ```
  */
-export async function requestEvent(
+export async function requestPayload(
   nc: NatsConnection,
   subject: string,
-  event: CloudEvent<unknown>,
+  payload: Uint8Array,
   options: RequestEventOptions = {},
-): Promise<CloudEvent<unknown>> {
+): Promise<Msg> {
   const timeout = options.timeout ?? 5000;
   const signal = options.signal;
   signal?.throwIfAborted();
-  const payload = encodeStructured(event);
   let msg: Msg;
   let onAbort: (() => void) | undefined;
   try {
@@ -126,6 +123,40 @@ export async function requestEvent(
   if (msg.data.length === 0 && msg.headers?.code === 503) {
     throw new NoResponderError(subject);
   }
+  return msg;
+}
+
+/**
+ * Send `event` as a NATS request (structured mode) and return the reply
+ * event (structured or binary mode).
+ *
+ * A 503 "no responders" status fails at once, never after the timeout.
+ *
+ * @param nc A connected NATS client.
+ * @param subject The subject to send to.
+ * @param event The request event.
+ * @param options Timeout and abort signal.
+ * @returns The reply, decoded and validated.
+ * @throws {LookupTimeoutError} When no reply arrives in time.
+ * @throws {NoResponderError} When nobody subscribes to `subject`.
+ * @throws {InvalidEventError} When the reply is not a valid CloudEvent.
+ * @example
+ * ```ts ignore
+ * const reply = await requestEvent(nc, "tinkerbell.dhcp", event, { timeout: 2000 });
+ * ```
+ */
+export async function requestEvent(
+  nc: NatsConnection,
+  subject: string,
+  event: CloudEvent<unknown>,
+  options: RequestEventOptions = {},
+): Promise<CloudEvent<unknown>> {
+  const msg = await requestPayload(
+    nc,
+    subject,
+    encodeStructured(event),
+    options,
+  );
   return decodeEvent(msg.data, msg.headers);
 }
 

@@ -7,7 +7,11 @@
 import { decodeBase64, encodeBase64 } from "../cloudevents/_base64.ts";
 
 const HEX_MAC = /^[0-9a-fA-F]{1,2}([:-][0-9a-fA-F]{1,2})*$/;
-const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 
 /**
  * Bytes of a hardware address in colon (or dash) hex form.
@@ -21,12 +25,39 @@ const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
  * ```
  */
 export function macToBytes(mac: string): Uint8Array {
-  if (!HEX_MAC.test(mac) || !/[:-]/.test(mac)) {
+  // A hand-written scan (this runs for every lookup): groups of one or two
+  // hex digits separated by ":" or "-", at least two groups.
+  const out: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= mac.length; i++) {
+    const c = i < mac.length ? mac.charCodeAt(i) : -1;
+    const v = c >= 48 && c <= 57
+      ? c - 48
+      : c >= 97 && c <= 102
+      ? c - 87
+      : c >= 65 && c <= 70
+      ? c - 55
+      : -1;
+    if (v >= 0 && digits < 2) {
+      value = value * 16 + v;
+      digits++;
+    } else if ((c === 58 || c === 45 || c === -1) && digits > 0) {
+      out.push(value);
+      value = 0;
+      digits = 0;
+    } else {
+      throw new TypeError(
+        `Cannot parse MAC address ${JSON.stringify(mac)}: want colon hex`,
+      );
+    }
+  }
+  if (out.length < 2) {
     throw new TypeError(
       `Cannot parse MAC address ${JSON.stringify(mac)}: want colon hex`,
     );
   }
-  return Uint8Array.from(mac.split(/[:-]/), (h) => parseInt(h, 16));
+  return Uint8Array.from(out);
 }
 
 /**
@@ -39,7 +70,11 @@ export function macToBytes(mac: string): Uint8Array {
  * ```
  */
 export function bytesToMac(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(":");
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    out += (i === 0 ? "" : ":") + HEX[bytes[i]];
+  }
+  return out;
 }
 
 /**
@@ -69,6 +104,7 @@ export function macToBase64(mac: string): string {
  * ```
  */
 export function parseMac(text: string): string {
+  if (CANONICAL_MAC.test(text)) return text;
   if (/[:-]/.test(text) && HEX_MAC.test(text)) {
     return bytesToMac(macToBytes(text));
   }
@@ -103,8 +139,24 @@ export function parseMac(text: string): string {
  * ```
  */
 export function isIPv4(text: string): boolean {
-  const m = DOTTED.exec(text);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
+  // A hand-written scan: this runs for every address of every reply.
+  let octets = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return false;
+    } else if (c === 46 && digits > 0 && octets < 3) {
+      octets++;
+      digits = 0;
+      value = 0;
+    } else {
+      return false;
+    }
+  }
+  return octets === 3 && digits > 0;
 }
 
 /**

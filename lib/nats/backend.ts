@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { CloudEvent } from "cloudevents";
 import type { ConnectionOptions, NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import type { Backend, LookupOptions } from "../backend/backend.ts";
 import type { Reservation } from "../backend/reservation.ts";
 import { CachingBackend } from "../backend/caching_backend.ts";
 import { CoalescingBackend } from "../backend/coalescing_backend.ts";
-import { requestEvent } from "../cloudevents/request.ts";
+import { requestPayload } from "../cloudevents/request.ts";
+import { decodeEventRecord } from "../cloudevents/nats_binding.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { bytesToMac, macToBytes } from "./addresses.ts";
 import { InvalidReplyError } from "./errors.ts";
@@ -24,6 +24,8 @@ import {
   EVENT_SOURCE,
   READ_EVENT_TYPE,
 } from "./wire.ts";
+
+const encoder = new TextEncoder();
 
 /** Options of {@linkcode NatsBackend}. */
 export interface NatsBackendOptions {
@@ -188,18 +190,24 @@ export class NatsBackend implements Backend, AsyncDisposable {
   ): Promise<Reservation | undefined> {
     const nc = await this.connection();
     const traceparent = options.traceparent || newTraceparent();
-    const event = new CloudEvent<unknown>({
-      type: READ_EVENT_TYPE,
+    // The structured-mode event, written directly: the same JSON that
+    // encodeStructured(new CloudEvent(...)) gives, at a fraction of the cost.
+    // `time` is optional and Go ignores it; leaving it out saves a Date.
+    const payload = encoder.encode(JSON.stringify({
+      specversion: "1.0",
+      id: crypto.randomUUID(),
       source: EVENT_SOURCE,
-      subject: mac,
+      type: READ_EVENT_TYPE,
       datacontenttype: "application/json",
+      subject: mac,
       data: encodeLookupRequest(mac, traceparent),
-    }, false);
+    }));
     const started = performance.now();
-    const reply = await requestEvent(nc, this.#subject, event, {
+    const msg = await requestPayload(nc, this.#subject, payload, {
       timeout: this.#timeout,
       signal: options.signal,
     });
+    const reply = decodeEventRecord(msg.data, msg.headers);
     const reservation = decodeLookupReply(reply.data, {
       defaultLeaseTime: this.#defaultLeaseTime,
     });

@@ -37,6 +37,7 @@ const URL_PARTS =
   /^([A-Za-z][A-Za-z0-9+.-]*):(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/;
 
 function escapePart(text: string): string {
+  if (PLAIN.test(text)) return text;
   return encodeURI(text).replaceAll("?", "%3F").replaceAll("#", "%23");
 }
 
@@ -97,9 +98,10 @@ export function toGoUrl(url: string): GoUrl {
 }
 
 function field(object: Record<string, unknown>, name: string): unknown {
+  if (name in object) return object[name];
   const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(object)) {
-    if (key.toLowerCase() === lower) return value;
+  for (const key in object) {
+    if (key.toLowerCase() === lower) return object[key];
   }
   return undefined;
 }
@@ -112,6 +114,9 @@ function text(object: Record<string, unknown>, name: string): string {
   }
   return value;
 }
+
+/** Characters Go's path and fragment escaping leaves alone. */
+const PLAIN = /^[A-Za-z0-9\-._~\/!$&'()*+,;=:@]*$/;
 
 function userInfo(user: unknown): string {
   if (typeof user !== "object" || user === null || Array.isArray(user)) {

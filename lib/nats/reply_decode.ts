@@ -72,18 +72,26 @@ function skipped(value: unknown): boolean {
   return value === undefined || value === null || value === "";
 }
 
-function str(value: unknown, field: string): string {
+/** A field's name for a message; built only when something is wrong. */
+function where(prefix: string, name: string, index: number): string {
+  return index < 0 ? `${prefix}${name}` : `${prefix}${name}[${index}]`;
+}
+
+function str(value: unknown, prefix: string, name: string, index = -1): string {
   if (typeof value !== "string") {
-    throw new InvalidReplyError(field, `is ${describe(value)}, want a string`);
+    throw new InvalidReplyError(
+      where(prefix, name, index),
+      `is ${describe(value)}, want a string`,
+    );
   }
   return value;
 }
 
-function ip(value: unknown, field: string): string {
-  const text = str(value, field);
+function ip(value: unknown, prefix: string, name: string, index = -1): string {
+  const text = str(value, prefix, name, index);
   if (!isIPv4(text)) {
     throw new InvalidReplyError(
-      field,
+      where(prefix, name, index),
       `${JSON.stringify(text)} is not a dotted-quad IPv4 address`,
     );
   }
@@ -92,13 +100,21 @@ function ip(value: unknown, field: string): string {
 
 function list(
   value: unknown,
-  field: string,
-  item: (v: unknown, f: string) => string,
+  prefix: string,
+  name: string,
+  item: (v: unknown, prefix: string, name: string, index: number) => string,
 ): string[] {
   if (!Array.isArray(value)) {
-    throw new InvalidReplyError(field, `is ${describe(value)}, want an array`);
+    throw new InvalidReplyError(
+      where(prefix, name, -1),
+      `is ${describe(value)}, want an array`,
+    );
   }
-  return value.map((v, i) => item(v, `${field}[${i}]`));
+  const out = new Array<string>(value.length);
+  for (let i = 0; i < value.length; i++) {
+    out[i] = item(value[i], prefix, name, i);
+  }
+  return out;
 }
 
 function leaseTime(value: unknown, fallback: number): number {
@@ -132,30 +148,29 @@ function decodeDhcp(
       );
     }
     if (skipped(value)) continue;
-    const field = `${prefix}${name}`;
     switch (name) {
       case "MACAddress":
         try {
-          r.macAddress = parseMac(str(value, field));
+          r.macAddress = parseMac(str(value, prefix, name));
         } catch (cause) {
           if (cause instanceof InvalidReplyError) throw cause;
           throw new InvalidReplyError(
-            field,
+            where(prefix, name, -1),
             `${JSON.stringify(value)} is neither colon hex nor base64`,
             { cause },
           );
         }
         break;
       case "IPAddress":
-        r.ipAddress = ip(value, field);
+        r.ipAddress = ip(value, prefix, name);
         break;
       case "SubnetMask":
         try {
-          r.subnetMask = parseMask(str(value, field));
+          r.subnetMask = parseMask(str(value, prefix, name));
         } catch (cause) {
           if (cause instanceof InvalidReplyError) throw cause;
           throw new InvalidReplyError(
-            field,
+            where(prefix, name, -1),
             `${
               JSON.stringify(value)
             } is neither a dotted mask nor base64 of 4 or 16 bytes`,
@@ -164,25 +179,25 @@ function decodeDhcp(
         }
         break;
       case "DefaultGateway":
-        r.defaultGateway = ip(value, field);
+        r.defaultGateway = ip(value, prefix, name);
         break;
       case "BroadcastAddress":
-        r.broadcastAddress = ip(value, field);
+        r.broadcastAddress = ip(value, prefix, name);
         break;
       case "NameServers":
-        r.nameServers = list(value, field, ip);
+        r.nameServers = list(value, prefix, name, ip);
         break;
       case "NTPServers":
-        r.ntpServers = list(value, field, ip);
+        r.ntpServers = list(value, prefix, name, ip);
         break;
       case "DomainSearch":
-        r.domainSearch = list(value, field, str);
+        r.domainSearch = list(value, prefix, name, str);
         break;
       case "Hostname":
-        r.hostname = str(value, field);
+        r.hostname = str(value, prefix, name);
         break;
       case "DomainName":
-        r.domainName = str(value, field);
+        r.domainName = str(value, prefix, name);
         break;
       case "LeaseTime":
         r.leaseTime = leaseTime(value, fallbackLease);
@@ -249,7 +264,7 @@ function decodeRoute(value: unknown, field: string): ClasslessRoute {
     throw new InvalidReplyError(field, `is ${describe(value)}, want an object`);
   }
   const keys = lowerKeys(value);
-  const destination = str(keys.get("destination")?.[1], `${field}.Destination`);
+  const destination = str(keys.get("destination")?.[1], field, ".Destination");
   const m = /^(.+)\/(\d{1,2})$/.exec(destination);
   if (!m || !isIPv4(m[1]) || Number(m[2]) > 32) {
     throw new InvalidReplyError(
@@ -259,7 +274,7 @@ function decodeRoute(value: unknown, field: string): ClasslessRoute {
   }
   return {
     destination,
-    router: ip(keys.get("router")?.[1], `${field}.Router`),
+    router: ip(keys.get("router")?.[1], field, ".Router"),
   };
 }
 
@@ -288,10 +303,10 @@ function decodeExtensions(value: unknown): ReservationExtensions | undefined {
         );
         break;
       case "tftpservername":
-        out.tftpServerName = str(v, field);
+        out.tftpServerName = str(v, field, "");
         break;
       case "bootfilename":
-        out.bootFileName = str(v, field);
+        out.bootFileName = str(v, field, "");
         break;
       case "dhcpdisabled":
         if (typeof v !== "boolean") {

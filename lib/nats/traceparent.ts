@@ -5,11 +5,15 @@
  */
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+const random = new Uint8Array(24);
 
-function randomHex(bytes: number): string {
-  const buf = crypto.getRandomValues(new Uint8Array(bytes));
+function hex(from: number, to: number): string {
   let out = "";
-  for (const b of buf) out += b.toString(16).padStart(2, "0");
+  for (let i = from; i < to; i++) out += HEX[random[i]];
   return out;
 }
 
@@ -23,11 +27,10 @@ function randomHex(bytes: number): string {
  * ```
  */
 export function newTraceparent(): string {
-  let trace = randomHex(16);
-  while (/^0+$/.test(trace)) trace = randomHex(16);
-  let span = randomHex(8);
-  while (/^0+$/.test(span)) span = randomHex(8);
-  return `00-${trace}-${span}-01`;
+  crypto.getRandomValues(random);
+  random[0] |= 1; // never the all-zero (invalid) trace ID
+  random[16] |= 1; // never the all-zero (invalid) span ID
+  return `00-${hex(0, 16)}-${hex(16, 24)}-01`;
 }
 
 /**
