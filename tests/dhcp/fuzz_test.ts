@@ -174,7 +174,7 @@ function exercise(
 ) {
   onlyDecodeErrors(() => void messageTypeOf(message), context);
   for (const code of message.options.codes()) {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       const codec = CODECS[Math.floor(rand() * CODECS.length)];
       onlyDecodeErrors(() => void message.options.getAs(code, codec), context);
     }
