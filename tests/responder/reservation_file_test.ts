@@ -1,0 +1,282 @@
+import assert from "node:assert/strict";
+import {
+  formatIssue,
+  parseReservations,
+  ReservationFileError,
+} from "../../lib/responder/reservation_file.ts";
+import { parseYamlSubset } from "../../lib/responder/_yaml_subset.ts";
+import { parseYamlFull } from "../../lib/responder/_yaml_full.ts";
+import { normalizeMac } from "../../lib/responder/mac.ts";
+
+/** The example file of tinkerbell/dhcp's file backend, shape for shape. */
+const GO_EXAMPLE = `---
+08:00:27:29:4E:67:
+  ipAddress: '192.168.2.153'
+  subnetMask: '255.255.255.0'
+  defaultGateway: '192.168.2.1'
+  nameServers:
+  - '8.8.8.8'
+  - '1.1.1.1'
+  hostname: 'pxe-virtualbox'
+  domainName: 'example.com'
+  broadcastAddress: '192.168.2.255'
+  ntpServers:
+  - '132.163.96.2'
+  - '132.163.96.3'
+  leaseTime: 86400
+  domainSearch:
+  - 'example.com'
+  netboot:
+    allowPxe: true
+    ipxeScriptUrl: 'https://boot.netboot.xyz'
+52:54:00:aa:88:2a:
+  ipAddress: '192.168.2.15'
+  subnetMask: '255.255.255.0'
+  netboot:
+    allowPxe: false
+`;
+
+function errorOf(text: string, file?: string): ReservationFileError {
+  try {
+    parseReservations(text, { file });
+  } catch (err) {
+    assert.ok(err instanceof ReservationFileError);
+    return err;
+  }
+  assert.fail("expected a ReservationFileError");
+}
+
+Deno.test("parseReservations() reads the Go file backend's example format", () => {
+  const map = parseReservations(GO_EXAMPLE);
+  assert.equal(map.size, 2);
+  assert.deepEqual(map.get("08:00:27:29:4e:67"), {
+    macAddress: "08:00:27:29:4e:67",
+    ipAddress: "192.168.2.153",
+    subnetMask: "255.255.255.0",
+    defaultGateway: "192.168.2.1",
+    broadcastAddress: "192.168.2.255",
+    hostname: "pxe-virtualbox",
+    domainName: "example.com",
+    nameServers: ["8.8.8.8", "1.1.1.1"],
+    ntpServers: ["132.163.96.2", "132.163.96.3"],
+    domainSearch: ["example.com"],
+    leaseTime: 86400,
+    netboot: { allowNetboot: true, ipxeScriptUrl: "https://boot.netboot.xyz" },
+  });
+  assert.deepEqual(map.get("52:54:00:aa:88:2a")?.netboot, {
+    allowNetboot: false,
+  });
+});
+
+Deno.test("parseReservations() reads the per-host extensions", () => {
+  const map = parseReservations(`
+08-00-27-29-4E-67:
+  ipAddress: 192.168.2.20
+  classlessStaticRoutes:
+    - destination: 10.0.0.0/8
+      router: 192.168.2.1
+    - {destination: 172.16.0.0/12, router: 192.168.2.2}
+  tftpServerName: 192.168.2.5
+  bootFileName: ipxe.efi
+  dhcpDisabled: true
+`);
+  assert.deepEqual(map.get("08:00:27:29:4e:67")?.extensions, {
+    classlessStaticRoutes: [
+      { destination: "10.0.0.0/8", router: "192.168.2.1" },
+      { destination: "172.16.0.0/12", router: "192.168.2.2" },
+    ],
+    tftpServerName: "192.168.2.5",
+    bootFileName: "ipxe.efi",
+    dhcpDisabled: true,
+  });
+});
+
+Deno.test("parseReservations() reads JSON, keys in any case", () => {
+  const map = parseReservations(JSON.stringify({
+    "08:00:27:29:4E:67": {
+      IPAddress: "192.168.2.30",
+      netboot: { allowPXE: true },
+    },
+  }));
+  assert.deepEqual(map.get("08:00:27:29:4e:67"), {
+    macAddress: "08:00:27:29:4e:67",
+    ipAddress: "192.168.2.30",
+    netboot: { allowNetboot: true },
+  });
+});
+
+Deno.test("parseReservations() takes an empty file as no reservations", () => {
+  assert.equal(parseReservations("").size, 0);
+  assert.equal(parseReservations("---\n# nothing yet\n").size, 0);
+});
+
+Deno.test("parseReservations() reports every problem with MAC, field and line", () => {
+  const err = errorOf(
+    `08:00:27:29:4E:67:
+  ipAddress: '192.168.2.300'
+  subnetMask: 255.255.0.255
+  ipAdress: 192.168.2.4
+  leaseTime: 4294967296
+  hostname: 1234
+  nameServers: [192.168.2.1, 8.8.8]
+  netboot:
+    allowPxe: yes
+    ipxeScript: http://x
+08-00-27-29-4e-67:
+  ipAddress: 192.168.2.4
+52:54:00:aa:88:2a:
+  ipAddress: 192.168.2.5
+  classlessStaticRoutes:
+    - destination: 10.1.0.0/8
+      router: 192.168.2.1
+    - router: 192.168.2.1
+52:54:00:AA:88:2A:
+  ipAddress: 192.168.2.6
+zz:
+  ipAddress: 192.168.2.7
+52:54:00:aa:88:2b:
+  subnetMask: 255.255.255.0
+  leaseTime: -1
+  domainSearch: example.com
+  dhcpDisabled: "true"
+`,
+    "hosts.yaml",
+  );
+  assert.deepEqual(err.issues.map((i) => formatIssue(i, "hosts.yaml")), [
+    'hosts.yaml:2: 08:00:27:29:4E:67: ipAddress: "192.168.2.300" is not an IPv4 address',
+    'hosts.yaml:3: 08:00:27:29:4E:67: subnetMask: "255.255.0.255" is not a subnet mask (its one bits must be contiguous)',
+    'hosts.yaml:4: 08:00:27:29:4E:67: ipAdress: unknown field (did you mean "ipAddress"?)',
+    "hosts.yaml:5: 08:00:27:29:4E:67: leaseTime: 4294967296 is out of range (0 to 4294967295 seconds)",
+    "hosts.yaml:6: 08:00:27:29:4E:67: hostname: expected a string, got a number (1234) (quote the value)",
+    'hosts.yaml:7: 08:00:27:29:4E:67: nameServers[1]: "8.8.8" is not an IPv4 address',
+    'hosts.yaml:9: 08:00:27:29:4E:67: netboot.allowPxe: expected true or false, got a string ("yes")',
+    'hosts.yaml:10: 08:00:27:29:4E:67: netboot.ipxeScript: unknown field (did you mean "netboot.ipxeScriptUrl"?)',
+    "hosts.yaml:11: 08-00-27-29-4e-67: duplicate MAC address (first defined on line 1 as 08:00:27:29:4E:67)",
+    'hosts.yaml:16: 52:54:00:aa:88:2a: classlessStaticRoutes[0].destination: "10.1.0.0/8" has host bits set (did you mean "10.0.0.0/8"?)',
+    "hosts.yaml:18: 52:54:00:aa:88:2a: classlessStaticRoutes[1].destination: missing",
+    "hosts.yaml:19: 52:54:00:AA:88:2A: duplicate MAC address (first defined on line 13 as 52:54:00:aa:88:2a)",
+    "hosts.yaml:21: zz: not a MAC address (expected hex pairs separated by ':' or '-', like 08:00:27:29:4e:67)",
+    "hosts.yaml:23: 52:54:00:aa:88:2b: ipAddress: missing",
+    "hosts.yaml:25: 52:54:00:aa:88:2b: leaseTime: -1 is out of range (0 to 4294967295 seconds)",
+    'hosts.yaml:26: 52:54:00:aa:88:2b: domainSearch: expected a list, got a string ("example.com")',
+    'hosts.yaml:27: 52:54:00:aa:88:2b: dhcpDisabled: expected true or false, got a string ("true")',
+  ]);
+  assert.ok(
+    err.message.startsWith(
+      "Cannot load reservations file hosts.yaml: 17 errors\n  hosts.yaml:2: ",
+    ),
+    err.message,
+  );
+  assert.equal(err.name, "ReservationFileError");
+});
+
+Deno.test("parseReservations() reports exact duplicate YAML keys", () => {
+  const err = errorOf(
+    "08:00:27:29:4e:67:\n  ipAddress: 192.168.2.1\n" +
+      "08:00:27:29:4e:67:\n  ipAddress: 192.168.2.2\n  ipAddress: 192.168.2.3\n",
+  );
+  assert.deepEqual(err.issues.map((i) => formatIssue(i)), [
+    "line 3: 08:00:27:29:4e:67: duplicate MAC address (first defined on line 1)",
+  ]);
+  const inHost = errorOf(
+    "08:00:27:29:4e:67:\n  ipAddress: 192.168.2.2\n  IPAddress: 192.168.2.3\n",
+  );
+  assert.deepEqual(inHost.issues.map((i) => formatIssue(i)), [
+    "line 3: 08:00:27:29:4e:67: ipAddress: duplicate field (first set on line 2)",
+  ]);
+});
+
+Deno.test("parseReservations() reports YAML syntax errors with their line", () => {
+  const err = errorOf(
+    "08:00:27:29:4e:67:\n  ipAddress: 192.168.2.1: x\n",
+    "bad.yaml",
+  );
+  assert.equal(
+    err.message,
+    "Cannot load reservations file bad.yaml: 1 error\n" +
+      "  bad.yaml:2: Nested mappings are not allowed in compact mappings",
+  );
+  const unclosed = errorOf('08:00:27:29:4e:67:\n  hostname: "abc\n');
+  assert.deepEqual(unclosed.issues, [
+    { line: 3, message: 'Missing closing "quote' },
+  ]);
+});
+
+Deno.test("parseReservations() rejects a file that is not a mapping", () => {
+  const err = errorOf("- 08:00:27:29:4e:67\n");
+  assert.deepEqual(err.issues.map((i) => formatIssue(i)), [
+    "line 1: expected a mapping of MAC addresses to hosts, got a list",
+  ]);
+  const host = errorOf("08:00:27:29:4e:67: 192.168.2.1\n");
+  assert.deepEqual(host.issues.map((i) => formatIssue(i)), [
+    'line 1: 08:00:27:29:4e:67: expected a mapping of fields, got a string ("192.168.2.1")',
+  ]);
+});
+
+Deno.test("parseReservations() error message lists 20 issues then a summary", () => {
+  let text = "";
+  for (let i = 0; i < 25; i++) {
+    text += `02:00:00:00:00:${
+      i.toString(16).padStart(2, "0")
+    }:\n  ipAddress: 10.0.0.${256 + i}\n`;
+  }
+  const err = errorOf(text, "f.yaml");
+  assert.equal(err.issues.length, 25);
+  const lines = err.message.split("\n");
+  assert.equal(lines.length, 22);
+  assert.equal(lines[21], "  ... and 5 more");
+});
+
+Deno.test("normalizeMac() accepts colon and dash forms in any case only", () => {
+  assert.equal(normalizeMac("08:00:27:29:4E:67"), "08:00:27:29:4e:67");
+  assert.equal(normalizeMac("08-00-27-29-4e-67"), "08:00:27:29:4e:67");
+  assert.equal(normalizeMac("08:00-27:29:4e:67"), undefined);
+  assert.equal(normalizeMac("08:00:27:29:4e"), undefined);
+  assert.equal(normalizeMac("0800.2729.4e67"), undefined);
+});
+
+const SUBSET_CASES = [
+  GO_EXAMPLE,
+  "a: 1\nb: -2\nc: 0x1f\nd: 0o17\ne: 1.5\nf: .inf\ng: ~\nh: True\ni: 'it''s'\nj: \"q\"\n",
+  "a:\n- x\n- y\nb:\n  - [1, 'two', {k: v}]\n  -\n    c: d\n",
+  "k: v # comment\n# full line\nl: http://x/#frag\n",
+  "a:\n  - b: 1\n    c: [2]\n  - d\n",
+  "'quoted key': 1\n\"other\": {x: 1, 'y': [a, b]}\n",
+  "x: {}\ny: []\nz: ''\n",
+];
+
+Deno.test("the fast YAML reader agrees with the full parser on its subset", () => {
+  for (const text of SUBSET_CASES) {
+    const fast = parseYamlSubset(text);
+    assert.ok(fast, `fast reader gave up on ${JSON.stringify(text)}`);
+    const full = parseYamlFull(text);
+    assert.ok(full.ok);
+    assert.deepEqual(fast.root, full.root, text);
+  }
+});
+
+Deno.test("the fast YAML reader gives up outside its subset", () => {
+  for (
+    const text of [
+      "a: &x 1\nb: *x\n",
+      "a: |\n  text\n",
+      "a: !!str 1\n",
+      "a: b\n  c\n",
+      'a: "esc\\n"\n',
+      "a: 1\n---\nb: 2\n",
+      "a:\n\t- b\n",
+      "a: [1,\n  2]\n",
+      "a: 'x' # 'y'\n",
+      "? a\n: b\n",
+    ]
+  ) {
+    assert.equal(parseYamlSubset(text), undefined, JSON.stringify(text));
+  }
+  // ...and the full parser still reads what is valid YAML.
+  const map = parseReservations(
+    "08:00:27:29:4e:67: &h\n  ipAddress: 192.168.2.9\n  hostname: |-\n    node9\n" +
+      "08:00:27:29:4e:68: *h\n",
+  );
+  assert.equal(map.get("08:00:27:29:4e:67")?.hostname, "node9");
+  assert.equal(map.get("08:00:27:29:4e:68")?.ipAddress, "192.168.2.9");
+});
