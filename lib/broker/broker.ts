@@ -191,10 +191,15 @@ export class Broker implements AsyncDisposable {
       try {
         conn = await this.#listener.accept();
       } catch (err) {
-        if (this.#closing === undefined) {
-          log.error("Broker stopped accepting connections", { error: err });
-        }
-        return;
+        if (
+          this.#closing !== undefined ||
+          err instanceof Deno.errors.BadResource ||
+          err instanceof Deno.errors.Interrupted
+        ) return;
+        // Transient (for example out of file descriptors): keep serving.
+        log.error("Broker failed to accept a connection", { error: err });
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
       }
       const id = this.#nextId++;
       this.#totalConnections++;

@@ -123,7 +123,15 @@ export class Client implements ParserHandler {
           this.#finish(CloseReason.ClientClosed);
           break;
         }
-        this.#parser.feed(buf.subarray(0, n));
+        try {
+          this.#parser.feed(buf.subarray(0, n));
+        } catch (err) {
+          // A bug of ours must cost this connection only, never the broker.
+          this.#log.error("Broker failed on client input, closing", {
+            error: err,
+          });
+          this.#finish(CloseReason.ProtocolViolation);
+        }
       }
     } catch (err) {
       if (!this.#closed && this.#closing === undefined) {
