@@ -86,19 +86,60 @@ export function formatHex(buf: Uint8Array, at: number, length: number): string {
  */
 export function parseHex(text: string): Uint8Array {
   if (text === "") return new Uint8Array(0);
-  const parts = text.split(/[:-]/);
-  const out = new Uint8Array(parts.length);
-  for (let i = 0; i < parts.length; i++) {
-    if (!/^[0-9a-fA-F]{1,2}$/.test(parts[i])) {
+  const out = new Uint8Array((text.length + 1) / 3 | 0);
+  let n = 0;
+  let pos = 0;
+  for (;;) {
+    const hi = hexValue(text.charCodeAt(pos));
+    const lo = hexValue(text.charCodeAt(pos + 1));
+    const sep = pos + 2 === text.length ? 58 : text.charCodeAt(pos + 2);
+    if (hi < 0 || lo < 0 || (sep !== 58 && sep !== 45) || n === out.length) {
       throw new TypeError(
         `Cannot encode hardware address ${
           JSON.stringify(text)
-        }: not colon-separated hex bytes`,
+        }: not colon-separated hex byte pairs`,
       );
     }
-    out[i] = parseInt(parts[i], 16);
+    out[n++] = (hi << 4) | lo;
+    pos += 3;
+    if (pos > text.length) return out.subarray(0, n);
   }
-  return out;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Writes text as UTF-8, with a fast path for ASCII.
+ *
+ * @param text The text.
+ * @param buf Destination.
+ * @param at Offset of the first byte.
+ * @param size Room available.
+ * @returns Bytes written, or -1 when the text needs more than `size` bytes.
+ */
+export function writeUtf8(
+  text: string,
+  buf: Uint8Array,
+  at: number,
+  size: number,
+): number {
+  let i = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) break;
+    if (i >= size) return -1;
+    buf[at + i] = c;
+  }
+  if (i === text.length) return i;
+  const bytes = utf8Encoder.encode(text);
+  if (bytes.length > size) return -1;
+  buf.set(bytes, at);
+  return bytes.length;
 }
 
 /**

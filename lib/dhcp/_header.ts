@@ -10,6 +10,7 @@ import {
   parseHex,
   utf8Encoder,
   writeIp,
+  writeUtf8,
 } from "./_bytes.ts";
 import { checkUint } from "./_value_error.ts";
 import type { DhcpMessage } from "./message.ts";
@@ -21,13 +22,13 @@ function writeText(
   size: number,
   field: string,
 ): void {
-  const bytes = utf8Encoder.encode(value);
-  if (bytes.length > size) {
+  if (writeUtf8(value, out, start, size) === -1) {
     throw new RangeError(
-      `Cannot encode DHCP message: ${field} is ${bytes.length} bytes, over the ${size}-byte field`,
+      `Cannot encode DHCP message: ${field} is ${
+        utf8Encoder.encode(value).length
+      } bytes, over the ${size}-byte field`,
     );
   }
-  out.set(bytes, start);
 }
 
 /**
