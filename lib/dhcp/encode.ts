@@ -134,27 +134,35 @@ export function encodeMessage(
     out[pos] = 255;
     return out;
   }
-  return encodeOverloaded(
-    message,
+  return encodeOverloaded(message, {
     codes,
     values,
     relay,
     maxSize,
-    source?.packet,
-    source?.overload ?? 0,
-  );
+    packet: source?.packet,
+    rawOverload: source?.overload ?? 0,
+  });
+}
+
+/** What {@linkcode encodeOverloaded} lays out. */
+interface Plan {
+  /** Option codes in order, without 52 and 82. */
+  codes: number[];
+  /** Their values. */
+  values: Uint8Array[];
+  /** Option 82, written last in the options field. */
+  relay: Uint8Array | undefined;
+  /** Largest message size. */
+  maxSize: number;
+  /** The packet the message was decoded from, if any. */
+  packet: Uint8Array | undefined;
+  /** Overload bits of that packet. */
+  rawOverload: number;
 }
 
 /** Lays options out over the options field, `file` and `sname`. */
-function encodeOverloaded(
-  message: DhcpMessage,
-  codes: number[],
-  values: Uint8Array[],
-  relay: Uint8Array | undefined,
-  maxSize: number,
-  packet: Uint8Array | undefined,
-  rawOverload: number,
-): Uint8Array {
+function encodeOverloaded(message: DhcpMessage, plan: Plan): Uint8Array {
+  const { codes, values, relay, maxSize, packet, rawOverload } = plan;
   const out = new Uint8Array(maxSize);
   writeHeader(out, message, packet, rawOverload);
   const relaySize = relay ? wireSize(relay) : 0;
