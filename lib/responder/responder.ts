@@ -229,12 +229,13 @@ export class Responder implements AsyncDisposable {
   #endpointStats() {
     const n = this.#stats.requests;
     const errors = this.#stats.errors + this.#stats.badRequests;
+    const total = Math.round(this.#processingNanos);
     return {
       num_requests: n,
       num_errors: errors,
       last_error: this.#lastError,
-      processing_time: Math.round(this.#processingNanos),
-      average_processing_time: n ? Math.trunc(this.#processingNanos / n) : 0,
+      processing_time: total,
+      average_processing_time: n ? Math.trunc(total / n) : 0,
       data: { ...this.#stats },
     };
   }
