@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { CloudEvent } from "cloudevents";
 import { connect } from "@nats-io/transport-node";
 import { serveEvents } from "../lib/cloudevents/request.ts";
+import { createEvent } from "../lib/cloudevents/event.ts";
 import { MemoryBackend } from "../lib/backend/memory_backend.ts";
 import {
   decodeLookupRequest,
@@ -28,12 +28,12 @@ const store = new MemoryBackend(reservations);
 // Our layer: decode the CloudEvent and request data, look up, encode v2.
 const service = serveEvents(nc, `${prefix}.ce`, async (event) => {
   const { mac } = decodeLookupRequest(event.data);
-  return new CloudEvent<unknown>({
+  return createEvent({
     type: READ_EVENT_TYPE,
     source: "/bench/responder",
     datacontenttype: "application/json",
     data: encodeLookupReply(await store.lookup(mac), "v2"),
-  }, false);
+  });
 });
 
 // Bare: the same wire data as plain JSON, no CloudEvents: parse, look up in

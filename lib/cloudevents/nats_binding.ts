@@ -10,23 +10,26 @@
  *
  * @module
  */
-import { CloudEvent } from "cloudevents";
+import type { CloudEvent } from "cloudevents";
 import { headers as createHeaders, type MsgHdrs } from "@nats-io/nats-core";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
 import { InvalidEventError } from "./errors.ts";
+import {
+  eventFromRecord,
+  type EventRecord,
+  validateAttributes,
+} from "./event.ts";
 
 /** Content type of a structured-mode CloudEvent in JSON. */
 export const STRUCTURED_CONTENT_TYPE = "application/cloudevents+json";
 
-/** CloudEvents spec versions this binding accepts on receipt. */
-const SPEC_VERSIONS = new Set(["1.0", "0.3"]);
-const REQUIRED = ["specversion", "id", "source", "type"] as const;
 const encoder = new TextEncoder();
 // Not `fatal`: it costs several times more, and bad UTF-8 fails JSON.parse.
 const decoder = new TextDecoder();
 
 function isJsonType(contentType: unknown): boolean {
   if (contentType === undefined || contentType === null) return true;
+  if (contentType === "application/json") return true;
   if (typeof contentType !== "string") return false;
   const media = contentType.split(";")[0].trim().toLowerCase();
   return media === "application/json" || media === "text/json" ||
@@ -56,7 +59,7 @@ function parseJsonContainer(text: string): unknown {
  * @returns The UTF-8 JSON payload.
  * @example
  * ```ts
- * import { CloudEvent } from "cloudevents";
+ * import type { CloudEvent } from "cloudevents";
  * import { encodeStructured } from "./nats_binding.ts";
  * const event = new CloudEvent({ type: "t", source: "/s", data: { a: 1 } });
  * const json = JSON.parse(new TextDecoder().decode(encodeStructured(event)));
@@ -70,7 +73,8 @@ export function encodeStructured(event: CloudEvent<unknown>): Uint8Array {
     source: event.source,
     type: event.type,
   };
-  for (const [key, value] of Object.entries(event)) {
+  for (const key in event) {
+    const value = (event as Record<string, unknown>)[key];
     if (value === undefined || value === null || key in out) continue;
     if (key === "data" || key === "data_base64") continue;
     out[key] = value;
@@ -94,7 +98,7 @@ export function encodeStructured(event: CloudEvent<unknown>): Uint8Array {
  * @returns The payload and the NATS headers.
  * @example
  * ```ts
- * import { CloudEvent } from "cloudevents";
+ * import type { CloudEvent } from "cloudevents";
  * import { encodeBinary } from "./nats_binding.ts";
  * const event = new CloudEvent({ type: "t", source: "/s", data: { a: 1 } });
  * const { headers } = encodeBinary(event);
@@ -105,7 +109,8 @@ export function encodeBinary(
   event: CloudEvent<unknown>,
 ): { payload: Uint8Array; headers: MsgHdrs } {
   const headers = createHeaders();
-  for (const [key, value] of Object.entries(event)) {
+  for (const key in event) {
+    const value = (event as Record<string, unknown>)[key];
     if (value === undefined || value === null) continue;
     if (key === "data" || key === "data_base64") continue;
     if (key === "datacontenttype") headers.set("content-type", String(value));
@@ -120,98 +125,10 @@ export function encodeBinary(
   return { payload, headers };
 }
 
-/** The context attributes of CloudEvents 1.0 and 0.3 (not extensions). */
-const CONTEXT = new Set([
-  "specversion",
-  "id",
-  "source",
-  "type",
-  "datacontenttype",
-  "dataschema",
-  "subject",
-  "time",
-  "data",
-  "schemaurl",
-  "datacontentencoding",
-]);
-const RFC3339 =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-const EXTENSION_NAME = /^[a-z0-9]+$/;
-
-/**
- * Validate attributes the way the CloudEvents spec (and the `cloudevents`
- * package's schema) does, with messages that name the attribute.
- */
-function check(attributes: Record<string, unknown>, mode: string): void {
-  const fail = (problem: string) =>
-    new InvalidEventError(`Invalid CloudEvent (${mode} mode): ${problem}`);
-  for (const name of REQUIRED) {
-    const value = attributes[name];
-    if (typeof value !== "string" || value === "") {
-      throw fail(
-        `required attribute ${name} is ${
-          value === undefined ? "missing" : "not a non-empty string"
-        }`,
-      );
-    }
-  }
-  if (!SPEC_VERSIONS.has(attributes.specversion as string)) {
-    throw fail(
-      `specversion ${
-        JSON.stringify(attributes.specversion)
-      } is not supported (want 1.0)`,
-    );
-  }
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (key === "data") continue;
-    if (key === "time") {
-      if (typeof value !== "string" || !RFC3339.test(value)) {
-        throw fail(
-          `time ${JSON.stringify(value)} is not an RFC 3339 timestamp`,
-        );
-      }
-    } else if (CONTEXT.has(key)) {
-      if (typeof value !== "string") {
-        throw fail(`attribute ${key} is ${typeof value}, want a string`);
-      }
-    } else {
-      if (!EXTENSION_NAME.test(key)) {
-        throw fail(
-          `extension attribute name ${
-            JSON.stringify(key)
-          } is not lower-case letters and digits`,
-        );
-      }
-      const t = typeof value;
-      if (t !== "string" && t !== "number" && t !== "boolean") {
-        throw fail(`extension attribute ${key} is ${t}, want a string`);
-      }
-    }
-  }
-}
-
-/** Build the event from attributes {@linkcode check} accepted. */
-function build(
-  attributes: EventRecord,
-  mode: string,
-): CloudEvent<unknown> {
-  try {
-    return new CloudEvent<unknown>(attributes as never, false);
-  } catch (cause) {
-    const message = cause instanceof Error
-      ? cause.message.split("\n")[0]
-      : String(cause);
-    throw new InvalidEventError(
-      `Invalid CloudEvent (${mode} mode): ${message}`,
-      { cause },
-    );
-  }
-}
-
 function fromStructured(json: Record<string, unknown>): EventRecord {
   const attributes: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(json)) {
+  for (const key in json) {
+    const value = (json as Record<string, unknown>)[key];
     if (value === null || key === "data" || key === "data_base64") continue;
     attributes[key] = value;
   }
@@ -237,7 +154,7 @@ function fromStructured(json: Record<string, unknown>): EventRecord {
     data = parseJsonContainer(data) ?? data;
   }
   if (data !== undefined) attributes.data = data;
-  check(attributes, "structured");
+  validateAttributes(attributes, "structured");
   return attributes;
 }
 
@@ -268,7 +185,7 @@ function fromBinary(
       attributes.data = payload;
     }
   }
-  check(attributes, "binary");
+  validateAttributes(attributes, "binary");
   return attributes;
 }
 
@@ -279,12 +196,6 @@ function hasCeHeaders(headers: MsgHdrs | undefined): headers is MsgHdrs {
   }
   return false;
 }
-
-/**
- * A received event as a plain object: its attributes, extensions and
- * `data`, validated. Cheaper than a `CloudEvent` where only data is needed.
- */
-export type EventRecord = Record<string, unknown>;
 
 /**
  * Decode and validate a received NATS message like {@linkcode decodeEvent},
@@ -351,7 +262,5 @@ export function decodeEvent(
   payload: Uint8Array,
   headers?: MsgHdrs,
 ): CloudEvent<unknown> {
-  const binary = hasCeHeaders(headers);
-  const record = decodeEventRecord(payload, headers);
-  return build(record, binary ? "binary" : "structured");
+  return eventFromRecord(decodeEventRecord(payload, headers));
 }

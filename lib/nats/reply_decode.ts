@@ -61,7 +61,8 @@ function describe(value: unknown): string {
 /** Index an object by lower-cased key; later duplicates win. */
 function lowerKeys(object: JsonObject): Map<string, [string, unknown]> {
   const map = new Map<string, [string, unknown]>();
-  for (const [key, value] of Object.entries(object)) {
+  for (const key in object) {
+    const value = (object as Record<string, unknown>)[key];
     map.set(key.toLowerCase(), [key, value]);
   }
   return map;
@@ -139,7 +140,8 @@ function decodeDhcp(
   fallbackLease: number,
 ): Reservation {
   const r: Partial<Reservation> = {};
-  for (const [key, value] of Object.entries(dhcp)) {
+  for (const key in dhcp) {
+    const value = (dhcp as Record<string, unknown>)[key];
     const name = DHCP_KEYS[key.toLowerCase() as keyof typeof DHCP_KEYS];
     if (name === undefined) {
       throw new InvalidReplyError(
@@ -287,7 +289,8 @@ function decodeExtensions(value: unknown): ReservationExtensions | undefined {
     );
   }
   const out: ReservationExtensions = {};
-  for (const [key, v] of Object.entries(value)) {
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
     if (skipped(v)) continue;
     const field = `Extensions.${key}`;
     switch (key.toLowerCase()) {

@@ -106,7 +106,8 @@ export function decodeLookupRequest(
   }
   let mac: unknown;
   let traceparent: unknown;
-  for (const [key, value] of Object.entries(data)) {
+  for (const key in data) {
+    const value = (data as Record<string, unknown>)[key];
     const lower = key.toLowerCase();
     if (lower === "macaddress") mac = value;
     else if (lower === "traceparent") traceparent = value;
