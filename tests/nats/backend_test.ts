@@ -11,6 +11,8 @@ import {
   NoResponderError,
 } from "../../lib/cloudevents/errors.ts";
 import { serveEvents } from "../../lib/cloudevents/request.ts";
+import { createEvent } from "../../lib/cloudevents/event.ts";
+import { encodeBinary } from "../../lib/cloudevents/nats_binding.ts";
 import { decodeLookupRequest, encodeLookupReply } from "../../lib/nats/wire.ts";
 import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
@@ -212,6 +214,31 @@ Deno.test("nats backend - round trip with our own responder pieces, Extensions i
     const backend = new NatsBackend({ nc, subject: "g.ours" });
     assert.deepEqual(await backend.lookup("aa:bb:cc:dd:ee:ff"), reservation);
     assert.equal(await backend.lookup("aa:bb:cc:dd:ee:00"), undefined);
+  }));
+
+Deno.test("nats backend - reads a binary-mode reply (ce-* headers)", () =>
+  withNats(async (nc) => {
+    nc.subscribe("g.binary", {
+      callback: (_err, msg) => {
+        goDecodeRequest(msg);
+        const event = createEvent({
+          type: "org.tinkerbell.backend.read",
+          source: "/go",
+          datacontenttype: "application/json",
+          time: "2024-05-01T10:00:00.123456789Z",
+          data: {
+            DHCP: GO_DHCP,
+            Netboot: GO_NETBOOT,
+            Error: { Code: 0, Message: "" },
+          },
+        });
+        const { payload, headers } = encodeBinary(event);
+        msg.respond(payload, { headers });
+      },
+    });
+    await nc.flush();
+    const backend = new NatsBackend({ nc, subject: "g.binary" });
+    assert.deepEqual(await backend.lookup(MAC), EXPECTED);
   }));
 
 // Each MAC of this table makes the responder send one kind of bad reply.
