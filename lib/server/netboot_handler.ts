@@ -15,8 +15,8 @@ import { traceparentBytes } from "./traceparent.ts";
  * The netboot handler. Runs after the reservation handler.
  *
  * - PXE/HTTP boot client, netboot enabled and allowed for the host: `file`,
- *   `siaddr`, options 67, 66 (TFTP only), 60 and 43 (sub-options 6 = 8 and
- *   69 = binary traceparent).
+ *   `siaddr`, options 67, 66 (TFTP only), 60, 43 (sub-options 6 = 8 and
+ *   69 = binary traceparent) and 97 echoed when the client sent it.
  * - Any other client whose host has netboot allowed and the extension
  *   `bootFileName` or `tftpServerName`: those as options 67/66 (and `file`).
  * - Netboot not allowed, or disabled globally: nothing; the reply is just
@@ -75,6 +75,11 @@ export function netbootHandler(): Handler {
       o.setAs(OptionCode.TftpServerName, text, decision.tftpServerName);
     }
     o.setAs(OptionCode.BootFileName, text, decision.bootFile);
+    // Echo the client machine identifier (UUID), as PXE servers do.
+    const uuid = request.options.get(OptionCode.ClientMachineIdentifier);
+    if (uuid !== undefined) {
+      o.set(OptionCode.ClientMachineIdentifier, uuid.slice());
+    }
     context.logger.debug("boot options given", {
       rule: decision.rule,
       bootFile: decision.bootFile,

@@ -29,6 +29,7 @@ export const ALWAYS_SENT: ReadonlySet<number> = new Set([
   OptionCode.VendorSpecificInformation,
   OptionCode.TftpServerName,
   OptionCode.BootFileName,
+  OptionCode.ClientMachineIdentifier,
 ]);
 
 /** Smallest message every DHCP client must accept (RFC 2131 §2). */

@@ -43,6 +43,8 @@ export interface MemoryResponderOptions {
   format?: ReplyFormat;
   /** Delay each answer by this many milliseconds. */
   delayMs?: number;
+  /** NATS token, for a server started with `--auth`. */
+  token?: string;
 }
 
 /** A running memory responder. */
@@ -67,7 +69,10 @@ export async function startMemoryResponder(
   const table = new Map(
     options.reservations.map((r) => [r.macAddress.toLowerCase(), r]),
   );
-  const nc: NatsConnection = await connect({ servers: options.url });
+  const nc: NatsConnection = await connect({
+    servers: options.url,
+    token: options.token,
+  });
   const lookups: string[] = [];
   const traceparents: string[] = [];
   const service: EventService = serveEvents(
