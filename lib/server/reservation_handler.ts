@@ -54,6 +54,9 @@ export function makeNak(
 ): void {
   reply.yourIp = "0.0.0.0";
   reply.clientIp = "0.0.0.0";
+  // RFC 2131 §4.3.2: through a relay, set the broadcast bit so the relay
+  // broadcasts the NAK to the client.
+  if (reply.gatewayIp !== "0.0.0.0") reply.flags |= 0x8000;
   reply.serverIp = "0.0.0.0";
   reply.serverName = "";
   reply.bootFileName = "";

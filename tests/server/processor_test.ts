@@ -262,6 +262,7 @@ Deno.test("server - relayed request: reply to giaddr:67 with option 82 echoed la
     { address: "10.9.0.1", port: 67 },
   );
   assert.equal(nak?.destination.rule, "relay");
+  assert.equal(nak!.bytes[10] & 0x80, 0x80); // broadcast bit set for the relay (RFC 2131 §4.3.2)
   assert.deepEqual(rawOptions(nak!.bytes).get(82), relayInfo);
 });
 
