@@ -2,11 +2,16 @@
  * Golden packets: real client and server packets captured with dhclient,
  * udhcpc and dhcpcd against dnsmasq (tests/testdata/golden/NAME.bin, the
  * UDP payload, with NAME.json, tshark's dissection of that packet). Each
- * decodes to the fields tshark reports and re-encodes to the same bytes.
+ * decodes to the fields tshark reports and re-encodes to the same bytes,
+ * both copied from the packet and rebuilt from the option store.
  */
 import assert from "node:assert/strict";
 import { formatHex } from "../../lib/dhcp/_bytes.ts";
-import type { DhcpMessage } from "../../lib/dhcp/message.ts";
+import {
+  decodeMessage,
+  type DhcpMessage,
+  encodeMessage,
+} from "../../lib/dhcp/message.ts";
 import {
   clientArchList,
   clientNdi,
@@ -24,7 +29,7 @@ import {
   userClass,
   vendorSubOptions,
 } from "../../lib/dhcp/option_values.ts";
-import { assertRoundTrip } from "./_round_trip.ts";
+import { assertRoundTrip, trimPad } from "./_round_trip.ts";
 import {
   all,
   findLayer,
@@ -259,6 +264,14 @@ for (const name of names) {
     );
     assert.ok(layer, `${name}.json has no dhcp layer`);
     const message = assertRoundTrip(bytes, 65535);
+    // Rebuilt from the option store (not copied from the packet): same bytes.
+    const rebuilt = decodeMessage(bytes);
+    const code = rebuilt.options.codes()[0];
+    rebuilt.options.set(code, rebuilt.options.get(code)!.slice());
+    assert.deepEqual(
+      trimPad(encodeMessage(rebuilt, { maxSize: 65535 })),
+      trimPad(bytes),
+    );
     checkHeader(message, layer);
     const checked = checkOptions(message, layer);
     assert.ok(
