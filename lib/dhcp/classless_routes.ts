@@ -33,24 +33,25 @@ export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
       throw valueError("classless route list is empty", 0);
     }
     const routes: ClasslessStaticRoute[] = [];
-    const dest = new Uint8Array(4);
     let pos = 0;
     while (pos < bytes.length) {
       const width = bytes[pos];
       if (width > 32) {
         throw valueError(`route prefix width ${width} is over 32`, pos);
       }
-      const octets = Math.ceil(width / 8);
+      const octets = (width + 7) >> 3;
       if (pos + 1 + octets + 4 > bytes.length) {
         throw valueError("route runs past the end of the option", pos);
       }
-      dest.fill(0);
-      dest.set(bytes.subarray(pos + 1, pos + 1 + octets));
+      const at = pos + 1;
       routes.push({
-        destination: `${formatIp(dest, 0)}/${width}`,
-        router: formatIp(bytes, pos + 1 + octets),
+        destination: (octets > 0 ? bytes[at] : 0) + "." +
+          (octets > 1 ? bytes[at + 1] : 0) + "." +
+          (octets > 2 ? bytes[at + 2] : 0) + "." +
+          (octets > 3 ? bytes[at + 3] : 0) + "/" + width,
+        router: formatIp(bytes, at + octets),
       });
-      pos += 1 + octets + 4;
+      pos = at + octets + 4;
     }
     return routes;
   },
