@@ -50,7 +50,7 @@ _dhcp_nats() {
 ${cases.join("\n")}
   esac
   if [[ $COMP_CWORD -eq 1 && "$cur" != -* ]]; then
-    COMPREPLY=( $(compgen -W "probe completion" -- "$cur") ); return
+    COMPREPLY=( $(compgen -W "probe demo completion" -- "$cur") ); return
   fi
   if [[ "\${COMP_WORDS[1]}" == probe ]]; then
     COMPREPLY=( $(compgen -W "--mac --server --json --timeout --help" -- "$cur") ); return
@@ -99,7 +99,7 @@ export function zshCompletion(): string {
   return `#compdef dhcp-nats
 _dhcp_nats() {
   local -a commands
-  commands=('probe:run a DORA against a server and print the lease' 'completion:print a shell completion script')
+  commands=('probe:run a DORA against a server and print the lease' 'demo:run all three roles on loopback and probe once' 'completion:print a shell completion script')
   _arguments -s \\
     ${specs.join(" \\\n    ")} \\
     '1: :->cmd' '*:: :->args'

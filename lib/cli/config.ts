@@ -8,7 +8,12 @@
 import { Command, CommanderError, Option } from "commander";
 import { ENV_PREFIX, type Setting, SETTINGS } from "./settings.ts";
 import type { HostPort } from "./values.ts";
-import { parseDuration, parseHostPort, parseMac } from "./values.ts";
+import {
+  parseDuration,
+  parseHostPort,
+  parseInteger,
+  parseMac,
+} from "./values.ts";
 
 /** The version printed by `--version`. */
 export const VERSION = "0.1.0";
@@ -102,6 +107,18 @@ export interface ProbeConfig {
   json: boolean;
   /** Give up after this many milliseconds. */
   timeout: number;
+  /** Act as a PXE client of this architecture (option 93), when set. */
+  arch?: number;
+  /** User class (option 77) to send, when set. */
+  userClass?: string;
+}
+
+/** Settings of the `demo` command. */
+export interface DemoConfig {
+  /** Reservations file served by the demo's responder. */
+  reservations: string;
+  /** Stop after the probe instead of serving until Ctrl-C. */
+  once: boolean;
 }
 
 /** What the command line asks for. */
@@ -109,6 +126,7 @@ export type ParsedCommand =
   | { kind: "run"; config: Config }
   | { kind: "probe"; probe: ProbeConfig }
   | { kind: "completion"; shell: "bash" | "zsh" }
+  | { kind: "demo"; demo: DemoConfig }
   | { kind: "output"; text: string };
 
 function optionName(s: Setting): string {
@@ -161,10 +179,28 @@ export function buildProgram(): Command {
     .requiredOption("--mac <mac>", "client MAC address")
     .option("--server <host:port>", "DHCP server to ask", "127.0.0.1:67")
     .option("--json", "print the lease as JSON")
-    .option("--timeout <duration>", "give up after", "5s");
+    .option("--timeout <duration>", "give up after", "5s")
+    .option(
+      "--arch <n>",
+      "act as a PXE client of this architecture (0 BIOS, 7 x86-64 UEFI, 11 ARM64 UEFI)",
+    )
+    .option(
+      "--user-class <name>",
+      "send this user class (Tinkerbell: our iPXE)",
+    );
   program.command("completion")
     .description("print a shell completion script")
     .argument("<shell>", "bash or zsh");
+  program.command("demo")
+    .description(
+      "run all three roles in one process on loopback ports, probe once, keep serving",
+    )
+    .option(
+      "--reservations <file>",
+      "reservations file",
+      "examples/reservations.yaml",
+    )
+    .option("--once", "stop after the probe");
   return program;
 }
 
@@ -205,6 +241,15 @@ export function parseConfig(
   program.commands.find((c) => c.name() === "probe")!.action((opts) => {
     result = { kind: "probe", probe: resolveProbe(opts) };
   });
+  program.commands.find((c) => c.name() === "demo")!.action((opts) => {
+    result = {
+      kind: "demo",
+      demo: {
+        reservations: String(opts.reservations),
+        once: opts.once === true,
+      },
+    };
+  });
   program.commands.find((c) => c.name() === "completion")!.action(
     (shell: string) => {
       if (shell !== "bash" && shell !== "zsh") {
@@ -230,7 +275,7 @@ export function parseConfig(
       if (err.code === "commander.excessArguments") {
         const word = args.find((a) => !a.startsWith("-")) ?? "";
         throw new UsageError(
-          `Unknown command "${word}": the commands are probe and completion\nRun with --help to see every flag`,
+          `Unknown command "${word}": the commands are probe, demo and completion\nRun with --help to see every flag`,
           { cause: err },
         );
       }
@@ -344,5 +389,11 @@ function resolveProbe(opts: Record<string, string | boolean>): ProbeConfig {
     ),
     json: opts.json === true,
     timeout: wrap("--timeout", () => parseDuration(String(opts.timeout))),
+    arch: opts.arch === undefined
+      ? undefined
+      : wrap("--arch", () => parseInteger(String(opts.arch), 0, 65535)),
+    userClass: opts.userClass === undefined
+      ? undefined
+      : String(opts.userClass),
   };
 }
