@@ -27,7 +27,8 @@ const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 export function macToBytes(mac: string): Uint8Array {
   // A hand-written scan (this runs for every lookup): groups of one or two
   // hex digits separated by ":" or "-", at least two groups.
-  const out: number[] = [];
+  const out = new Uint8Array(Math.ceil((mac.length + 1) / 2));
+  let length = 0;
   let value = 0;
   let digits = 0;
   for (let i = 0; i <= mac.length; i++) {
@@ -43,7 +44,7 @@ export function macToBytes(mac: string): Uint8Array {
       value = value * 16 + v;
       digits++;
     } else if ((c === 58 || c === 45 || c === -1) && digits > 0) {
-      out.push(value);
+      out[length++] = value;
       value = 0;
       digits = 0;
     } else {
@@ -52,12 +53,12 @@ export function macToBytes(mac: string): Uint8Array {
       );
     }
   }
-  if (out.length < 2) {
+  if (length < 2) {
     throw new TypeError(
       `Cannot parse MAC address ${JSON.stringify(mac)}: want colon hex`,
     );
   }
-  return Uint8Array.from(out);
+  return out.subarray(0, length);
 }
 
 /**

@@ -37,7 +37,7 @@
  */
 import type { Reservation } from "../backend/reservation.ts";
 import { macToBase64, parseMac } from "./addresses.ts";
-import { toGoUrl } from "./go_url.ts";
+import { type GoUrl, toGoUrl } from "./go_url.ts";
 
 export { decodeLookupReply } from "./reply_decode.ts";
 export type { DecodeLookupReplyOptions } from "./reply_decode.ts";
@@ -50,6 +50,19 @@ export const READ_EVENT_TYPE = "org.tinkerbell.backend.read";
 export const EVENT_SOURCE = "/tinkerbell/dhcp";
 /** Lease time used when a reservation has none: one day, in seconds. */
 export const DEFAULT_LEASE_TIME = 86400;
+
+// Most hosts share a handful of iPXE script URLs: remember their Go form.
+const goUrls = new Map<string, GoUrl>();
+
+function goUrlOf(url: string): GoUrl {
+  let cached = goUrls.get(url);
+  if (cached === undefined) {
+    cached = toGoUrl(url);
+    if (goUrls.size >= 256) goUrls.clear();
+    goUrls.set(url, cached);
+  }
+  return { ...cached };
+}
 
 /** The reply generation: v1 sends the `DHCP` object alone, v2 wraps it. */
 export type ReplyFormat = "v1" | "v2";
@@ -223,7 +236,7 @@ export function encodeLookupReply(
     DHCP: dhcp,
     Netboot: {
       AllowNetboot: reservation.netboot?.allowNetboot ?? false,
-      IPXEScriptURL: url ? toGoUrl(url) : null,
+      IPXEScriptURL: url ? goUrlOf(url) : null,
     },
     Error: { Code: 0, Message: "" },
   };
