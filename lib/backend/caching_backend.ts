@@ -50,6 +50,8 @@ export class CachingBackend implements Backend {
   readonly #entries = new Map<string, Entry>();
 
   /**
+   * Wrap a backend with a cache.
+   *
    * @param inner The backend that does the lookups.
    * @param options Time to live and size bound.
    * @throws {RangeError} When `ttl` or `maxEntries` is negative.

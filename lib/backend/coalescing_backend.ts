@@ -22,8 +22,10 @@ interface Pending {
  *
  * Each caller's `signal` only cancels that caller's wait: the shared lookup
  * goes on for the others, and is aborted only when every waiter has given
- * up. The first caller's `traceparent` is the one sent. Every caller gets its
- * own copy of the result.
+ * up. The first caller's `traceparent` is the one sent, and a caller that
+ * joins late waits only for the rest of the lookup in flight (its timeout
+ * included). Every caller gets its own copy of the result; failures are
+ * shared too and never remembered.
  *
  * @example
  * ```ts
@@ -39,7 +41,11 @@ export class CoalescingBackend implements Backend {
   readonly #inner: Backend;
   readonly #pending = new Map<string, Pending>();
 
-  /** @param inner The backend that does the lookups. */
+  /**
+   * Wrap a backend so concurrent lookups of one MAC are merged.
+   *
+   * @param inner The backend that does the lookups.
+   */
   constructor(inner: Backend) {
     this.#inner = inner;
   }

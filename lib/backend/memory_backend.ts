@@ -27,7 +27,11 @@ export class MemoryBackend implements Backend {
   readonly #reservations = new Map<string, Reservation>();
   #lookups = 0;
 
-  /** @param reservations Initial reservations. */
+  /**
+   * Create the backend.
+   *
+   * @param reservations Initial reservations.
+   */
   constructor(reservations: Iterable<Reservation> = []) {
     for (const r of reservations) this.set(r);
   }

@@ -17,6 +17,8 @@
  */
 export class InvalidEventError extends Error {
   /**
+   * Create the error.
+   *
    * @param message What is wrong with the event.
    * @param options The underlying error as `cause`.
    */
@@ -42,6 +44,8 @@ export class LookupTimeoutError extends Error {
   /** The timeout that ran out, in milliseconds. */
   readonly timeout: number;
   /**
+   * Create the error.
+   *
    * @param subject The subject the request went to.
    * @param timeout The timeout in milliseconds.
    * @param options The underlying error as `cause`.
@@ -71,6 +75,8 @@ export class NoResponderError extends Error {
   /** The subject nobody listens on. */
   readonly subject: string;
   /**
+   * Create the error.
+   *
    * @param subject The subject nobody listens on.
    * @param options The underlying error as `cause`.
    */

@@ -100,7 +100,11 @@ export class NatsBackend implements Backend, AsyncDisposable {
   #owned: NatsConnection | undefined;
   #closed = false;
 
-  /** @param options Connection, subject, timeout and cache settings. */
+  /**
+   * Create the backend; it connects on first use unless given `nc`.
+   *
+   * @param options Connection, subject, timeout and cache settings.
+   */
   constructor(options: NatsBackendOptions = {}) {
     this.#options = options;
     this.#subject = options.subject ?? DEFAULT_SUBJECT;

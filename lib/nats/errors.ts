@@ -20,6 +20,8 @@ export class InvalidReplyError extends TypeError {
   /** The offending field, for example `DHCP.LeaseTime` (`""` for the whole reply). */
   readonly field: string;
   /**
+   * Create the error.
+   *
    * @param field The offending field, `""` for the reply as a whole.
    * @param problem What is wrong with it, for example `is not a JSON object`.
    * @param options The underlying error as `cause`.
@@ -53,6 +55,8 @@ export class BackendError extends Error {
   /** The `Error.Message` of the reply. */
   readonly backendMessage: string;
   /**
+   * Create the error.
+   *
    * @param code The reply's `Error.Code`.
    * @param message The reply's `Error.Message`.
    * @param options The underlying error as `cause`.
