@@ -166,6 +166,11 @@ function encodeOverloaded(message: DhcpMessage, plan: Plan): Uint8Array {
   const out = new Uint8Array(maxSize);
   writeHeader(out, message, packet, rawOverload);
   const relaySize = relay ? wireSize(relay) : 0;
+  if (240 + 3 + relaySize + 1 > maxSize) {
+    throw new RangeError(
+      `Cannot encode DHCP message: option 82 (${relaySize} bytes) does not fit in ${maxSize} bytes`,
+    );
+  }
   // [start, limit, overload bit]: the options field keeps room for 52, 82
   // and End; file and sname keep one byte for their End.
   const areas: [number, number, number][] = [
@@ -205,7 +210,7 @@ function encodeOverloaded(message: DhcpMessage, plan: Plan): Uint8Array {
       if (next < areas.length) enter(next);
     }
     let off = 0;
-    do {
+    for (;;) {
       const room = limit - pos - 2;
       if (room < 1 && !(length === 0 && room === 0)) {
         enter(area + 1);
@@ -217,17 +222,20 @@ function encodeOverloaded(message: DhcpMessage, plan: Plan): Uint8Array {
       out.set(value.subarray(off, off + n), pos + 2);
       pos += 2 + n;
       off += n;
-    } while (off < length);
+      if (off >= length) break;
+    }
   }
   ends[area] = pos;
   for (let a = 1; a < areas.length; a++) {
     if (overload & areas[a][2]) out[ends[a]] = 255;
   }
   let end = ends[0];
-  out[end] = 52;
-  out[end + 1] = 1;
-  out[end + 2] = overload;
-  end += 3;
+  if (overload !== 0) {
+    out[end] = 52;
+    out[end + 1] = 1;
+    out[end + 2] = overload;
+    end += 3;
+  }
   if (relay) end = writeOption(out, end, 82, relay);
   out[end++] = 255;
   return out.slice(0, Math.max(BOOTP_MIN, end));

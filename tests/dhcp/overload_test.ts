@@ -120,3 +120,26 @@ Deno.test("encodeMessage() re-lays out a decoded overloaded message after a chan
   assert.equal(again.options.getAs(12, text), "node1");
   assert.deepEqual(again.options.get(227), new Uint8Array(100).fill(4));
 });
+
+Deno.test("encodeMessage() moves an empty option to file when the options field is full", () => {
+  const reply = bigReply(3); // fills the options field exactly
+  reply.options.set(80, new Uint8Array(0)); // rapid commit, no value
+  reply.options.set(200, new Uint8Array(50).fill(9)); // pushes the size over 576
+  const encoded = encodeMessage(reply);
+  assert.deepEqual([...encoded.subarray(108, 112)], [80, 0, 200, 50]); // both in file
+  assert.equal(encoded[108 + 54], 255); // then End
+  const decoded = decodeMessage(encoded);
+  assert.deepEqual(decoded.options.get(80), new Uint8Array(0));
+  assert.deepEqual(decoded.options.get(200), new Uint8Array(50).fill(9));
+});
+
+Deno.test("encodeMessage() says when option 82 alone is too big", () => {
+  const reply = bigReply(0);
+  reply.options.set(82, new Uint8Array(400));
+  reply.options.set(224, new Uint8Array(200));
+  assert.throws(() => encodeMessage(reply), {
+    name: "RangeError",
+    message:
+      "Cannot encode DHCP message: option 82 (404 bytes) does not fit in 576 bytes",
+  });
+});
