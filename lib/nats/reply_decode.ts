@@ -54,8 +54,9 @@ function isObject(value: unknown): value is JsonObject {
 
 function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "missing";
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /** Index an object by lower-cased key; later duplicates win. */

@@ -278,6 +278,10 @@ const BAD: Record<string, [string, (mac: string) => Uint8Array | undefined]> = {
   "02:00:00:00:00:08": ["no reply (slow responder)", () => undefined],
   "02:00:00:00:00:09": ["reply for another MAC", () => goEnvelope(GO_DHCP)],
   "02:00:00:00:00:0a": ["empty payload", () => new Uint8Array(0)],
+  "02:00:00:00:00:0b": [
+    "a CloudEvent without data",
+    () => goEnvelope(undefined),
+  ],
 };
 
 Deno.test("nats backend - each bad reply fails only its own lookup", () =>
@@ -326,6 +330,7 @@ Deno.test("nats backend - each bad reply fails only its own lookup", () =>
       /DHCP\.MACAddress is 08:00:27:29:4e:67, not the MAC looked up/,
     );
     failed(9, InvalidEventError, /payload is empty/);
+    failed(10, InvalidReplyError, /the data is missing, want a JSON object/);
   }));
 
 Deno.test("nats backend - no responder fails at once with NoResponderError", () =>

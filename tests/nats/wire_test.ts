@@ -231,6 +231,12 @@ Deno.test("decodeLookupReply() names the field of a malformed reply", () => {
   const cases: [unknown, string, RegExp][] = [
     ["a string", "", /not|want a JSON object/],
     [null, "", /want a JSON object/],
+    [undefined, "", /the data is missing, want a JSON object/],
+    [
+      { IPAddress: "10.0.0.1", Hostname: { a: 1 } },
+      "DHCP.Hostname",
+      /is an object, want a string/,
+    ],
     [[1], "", /want a JSON object/],
     [
       { ...GO_V2_REPLY.DHCP, Netboot: {} },
