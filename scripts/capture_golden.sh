@@ -9,7 +9,9 @@
 # <client>_<nn>_<msgtype>.bin (the UDP payload, byte for byte) plus the
 # tshark JSON dissection of that frame as <client>_<nn>_<msgtype>.json.
 #
-# Usage (as root): scripts/capture_golden.sh [OUTPUT_DIR]
+# Usage (as root): [ONLY="nak inform ..."] scripts/capture_golden.sh [OUTPUT_DIR]
+# ONLY limits the run to the named capture sets (file prefixes); the others
+# are left as they are.
 # Traffic stays inside the namespaces this script creates (10.77.0.0/24 and
 # 10.78.0.0/24); everything is removed on exit.
 set -euo pipefail
@@ -90,6 +92,9 @@ start_dnsmasq() {
     --dhcp-host=02:00:00:77:00:13,10.77.0.13,golden-dhcpcd,1h \
     --dhcp-host=02:00:00:77:00:14,10.77.0.14,golden-pxe,1h \
     --dhcp-host=02:00:00:77:00:15,10.78.0.15,golden-relayed,1h \
+    --dhcp-host=02:00:00:77:00:16,10.78.0.16,golden-relayed82,1h \
+    --dhcp-host=02:00:00:77:00:17,10.77.0.17,golden-nak,1h \
+    --dhcp-host=02:00:00:77:00:18,10.77.0.18,golden-inform,1h \
     --dhcp-option=tag:direct,option:router,10.77.0.1 \
     --dhcp-option=tag:relayed,option:router,10.78.0.1 \
     --dhcp-option=option:dns-server,10.77.0.53,10.77.0.54 \
@@ -235,17 +240,38 @@ CONF
   split_capture "$work/$prefix.pcap" "$prefix"
 }
 
+run_inform() { # PREFIX MAC ADDRESS/CIDR
+  local prefix=$1 mac=$2 addr=$3
+  ip -n "$cns" link set "$cif" address "$mac"
+  start_capture "$sif" "$work/$prefix.pcap"
+  ip netns exec "$cns" dhcpcd -f /dev/null -c /bin/true -4 -B -s "$addr" \
+    "$cif" >>"$work/clients.log" 2>&1 &
+  local dpid=$!
+  pids+=("$dpid")
+  wait_for_address "$cif"
+  sleep 2
+  kill -TERM "$dpid"
+  wait "$dpid" 2>/dev/null || true
+  stop_capture
+  ip -n "$cns" addr flush dev "$cif"
+  split_capture "$work/$prefix.pcap" "$prefix"
+}
+
+# Capture set NAME is made when ONLY is unset or lists it.
+want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
 # ---- go ----------------------------------------------------------------
 log "namespace suffix $sfx"
 make_topology
 start_dnsmasq
-ip netns exec "$rns" dhcrelay -4 -d -id "$rcif" -iu "$rsif" 10.77.1.1 \
-  >"$work/dhcrelay.log" 2>&1 &
-pids+=($!)
+ip netns exec "$rns" dhcrelay -4 -d -pf "$work/dhcrelay.pid" -id "$rcif" \
+  -iu "$rsif" 10.77.1.1 >"$work/dhcrelay.log" 2>&1 &
+relay_pid=$!
+pids+=("$relay_pid")
 
-run_dhclient dhclient 02:00:00:77:00:11
-run_udhcpc udhcpc 02:00:00:77:00:12
-run_dhcpcd dhcpcd 02:00:00:77:00:13
+! want dhclient || run_dhclient dhclient 02:00:00:77:00:11
+! want udhcpc || run_udhcpc udhcpc 02:00:00:77:00:12
+! want dhcpcd || run_dhcpcd dhcpcd 02:00:00:77:00:13
 
 cat >"$work/pxe.conf" <<'CONF'
 option pxe-system-type code 93 = unsigned integer 16;
@@ -258,10 +284,41 @@ send pxe-client-id 00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00;
 request subnet-mask, routers, domain-name-servers, domain-name, host-name,
   vendor-encapsulated-options, tftp-server-name, bootfile-name;
 CONF
-run_dhclient pxe 02:00:00:77:00:14 "$work/pxe.conf"
+! want pxe || run_dhclient pxe 02:00:00:77:00:14 "$work/pxe.conf"
+
+# INIT-REBOOT for an address that is not the client's: REQUEST, NAK, then a
+# fresh DISCOVER/OFFER/REQUEST/ACK and a RELEASE.
+cat >"$work/nak.lease" <<LEASE
+lease {
+  interface "$cif";
+  fixed-address 10.77.0.99;
+  option subnet-mask 255.255.255.0;
+  option dhcp-server-identifier 10.77.0.1;
+  option dhcp-lease-time 3600;
+  renew 4 2037/01/01 00:00:00;
+  rebind 4 2037/01/01 00:00:00;
+  expire 4 2037/01/01 00:00:00;
+}
+LEASE
+! want nak || run_dhclient nak 02:00:00:77:00:17
+
+# DHCPINFORM from a client that already has 10.77.0.18 (dhcpcd --inform).
+! want inform || run_inform inform 02:00:00:77:00:18 10.77.0.18/24
 
 # Captured on the server side of the relay: giaddr set, hops 1.
-run_dhclient relayed 02:00:00:77:00:15 /dev/null "$ccif" "$sifr"
+! want relayed || run_dhclient relayed 02:00:00:77:00:15 /dev/null "$ccif" "$sifr"
+
+# The same through dhcrelay -a: option 82 with the circuit ID (the relay's
+# client-side interface name).
+if want relayed82; then
+  kill "$relay_pid"
+  wait "$relay_pid" 2>/dev/null || true
+  ip netns exec "$rns" dhcrelay -4 -d -a -pf "$work/dhcrelay.pid" -id "$rcif" \
+    -iu "$rsif" 10.77.1.1 >"$work/dhcrelay82.log" 2>&1 &
+  pids+=($!)
+  sleep 0.5
+  run_dhclient relayed82 02:00:00:77:00:16 /dev/null "$ccif" "$sifr"
+fi
 
 if [ -n "${KEEP_LOGS:-}" ]; then cp "$work"/*.log "$KEEP_LOGS"/; fi
 log "done: $(ls "$out" | grep -c '\.bin$') packets in $out"
