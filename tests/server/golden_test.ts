@@ -210,3 +210,89 @@ Deno.test("golden - real client packets get the reservation; tshark reads our re
     assert.deepEqual(notes, [], `reply ${i}`);
   });
 });
+
+Deno.test("golden - dhclient's INIT-REBOOT gets a NAK shaped like dnsmasq's; dhcpcd's INFORM gets an ACK without a lease", async () => {
+  const hosts: Reservation[] = [
+    {
+      macAddress: "02:00:00:77:00:17",
+      ipAddress: "10.77.0.17",
+      subnetMask: "255.255.255.0",
+    },
+    {
+      macAddress: "02:00:00:77:00:18",
+      ipAddress: "10.77.0.18",
+      subnetMask: "255.255.255.0",
+      defaultGateway: "10.77.0.1",
+      leaseTime: 3600,
+    },
+  ];
+  const p = processor(new MemoryBackend(hosts), { serverIp: "10.77.0.1" });
+  const from68 = { address: "0.0.0.0", port: 68 };
+  const nak = await p.process(load("nak_01_request"), from68);
+  assert.ok(nak);
+  const theirs = rawOptions(load("nak_02_nak"));
+  const ours = rawOptions(nak.bytes);
+  assert.deepEqual(ours.order, theirs.order); // 53, 54, 56
+  assert.deepEqual(ours.get(53), theirs.get(53));
+  assert.deepEqual(ours.get(54), theirs.get(54));
+  assert.equal(ipAt(nak.bytes, 16), "0.0.0.0");
+  assert.equal(nak.destination.address, "255.255.255.255");
+  // The rest of that exchange: DISCOVER and REQUEST for the reservation.
+  assert.equal(
+    ipAt((await p.process(load("nak_03_discover"), from68))!.bytes, 16),
+    "10.77.0.17",
+  );
+  assert.deepEqual(
+    rawOptions((await p.process(load("nak_05_request"), from68))!.bytes).get(
+      53,
+    ),
+    [5],
+  );
+
+  const ack = await p.process(load("inform_01_inform"), {
+    address: "10.77.0.18",
+    port: 68,
+  });
+  assert.ok(ack);
+  const o = rawOptions(ack.bytes);
+  assert.deepEqual(o.get(53), [5]);
+  assert.equal(ipAt(ack.bytes, 16), "0.0.0.0");
+  assert.equal(ipAt(ack.bytes, 12), "10.77.0.18"); // ciaddr kept
+  for (const code of [51, 58, 59]) assert.equal(o.has(code), false);
+  assert.deepEqual(ack.destination, {
+    address: "10.77.0.18",
+    port: 68,
+    rule: "ciaddr",
+  });
+});
+
+Deno.test("golden - dhcrelay's option 82 is echoed byte for byte, last, and the reply goes to giaddr", async () => {
+  const p = processor(
+    new MemoryBackend([{
+      macAddress: "02:00:00:77:00:16",
+      ipAddress: "10.78.0.16",
+      subnetMask: "255.255.255.0",
+    }]),
+    { serverIp: "10.77.1.1" },
+  );
+  for (
+    const [name, type] of [["relayed82_01_discover", 2], [
+      "relayed82_03_request",
+      5,
+    ]] as const
+  ) {
+    const request = load(name);
+    const out = await p.process(request, { address: "10.77.1.2", port: 67 });
+    assert.ok(out, name);
+    const o = rawOptions(out.bytes);
+    assert.deepEqual(o.get(53), [type]);
+    assert.deepEqual(o.get(82), rawOptions(request).get(82));
+    assert.equal(o.order.at(-1), 82);
+    assert.equal(ipAt(out.bytes, 24), "10.78.0.1");
+    assert.deepEqual(out.destination, {
+      address: "10.78.0.1",
+      port: 67,
+      rule: "relay",
+    });
+  }
+});
