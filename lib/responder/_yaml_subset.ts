@@ -27,59 +27,29 @@ function giveUp(): never {
 /**
  * Read `text` if it stays inside the subset.
  *
+ * @param text The document.
+ * @param onRootEntry When given, each entry of the top-level mapping is
+ * passed here as soon as it is read, instead of being kept in the tree, so
+ * that a large file's tree never lives in memory all at once. When the
+ * reader gives up part-way, the entries already passed must be discarded.
  * @returns `{ root }` (root `undefined` for an empty document), or
  * `undefined` when the text needs the full parser.
  */
 export function parseYamlSubset(
   text: string,
+  onRootEntry?: (entry: RawEntry) => void,
 ): { root: RawNode | undefined } | undefined {
   try {
-    const lines = splitLines(text);
-    if (lines.length === 0) return { root: undefined };
-    const reader = new SubsetReader(lines);
-    const root = reader.node(lines[0].indent);
-    if (reader.pos !== lines.length) giveUp();
+    const reader = new SubsetReader(text, onRootEntry);
+    const first = reader.peek();
+    if (first === undefined) return { root: undefined };
+    const root = reader.node(first.indent, true);
+    if (reader.peek() !== undefined) giveUp();
     return { root };
   } catch (e) {
     if (e === GIVE_UP) return undefined;
     throw e;
   }
-}
-
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  let no = 0;
-  let seenContent = false;
-  if (text.charCodeAt(0) === 0xfeff) start = 1;
-  while (start <= text.length) {
-    let end = text.indexOf("\n", start);
-    if (end === -1) end = text.length;
-    no++;
-    let raw = text.slice(start, end);
-    start = end + 1;
-    if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-    let indent = 0;
-    while (raw.charCodeAt(indent) === 32) indent++;
-    let content = raw.slice(indent);
-    if (content === "" || content[0] === "#") continue;
-    if (content[0] === "\t") {
-      if (content.trim() === "" || content.trim()[0] === "#") continue;
-      giveUp();
-    }
-    if (content.includes("#")) content = stripComment(content);
-    content = content.trimEnd();
-    if (content === "") continue;
-    if (indent === 0 && (content.startsWith("---") || content === "...")) {
-      if (seenContent || content !== "---") giveUp();
-      seenContent = true;
-      continue;
-    }
-    if (content[0] === "%" || content.includes("\t")) giveUp();
-    seenContent = true;
-    lines.push({ indent, text: content, no });
-  }
-  return lines;
 }
 
 function stripComment(content: string): string {
@@ -93,26 +63,86 @@ function isSeqItem(text: string): boolean {
 }
 
 class SubsetReader {
-  pos = 0;
-  constructor(private readonly lines: Line[]) {}
+  #at = 0;
+  #no = 0;
+  #seenContent = false;
+  /** The current line; `null` when it must be read. */
+  #current: Line | undefined | null = null;
 
-  node(indent: number): RawNode {
-    return isSeqItem(this.lines[this.pos].text)
+  constructor(
+    private readonly text: string,
+    private readonly onRootEntry?: (entry: RawEntry) => void,
+  ) {
+    if (text.charCodeAt(0) === 0xfeff) this.#at = 1;
+  }
+
+  /** The current content line, `undefined` at the end. */
+  peek(): Line | undefined {
+    if (this.#current === null) this.#current = this.#read();
+    return this.#current;
+  }
+
+  /** Move past the current line. */
+  advance(): void {
+    this.#current = null;
+  }
+
+  /** Replace the current line (the rest of a `- key: value` item). */
+  replace(line: Line): void {
+    this.#current = line;
+  }
+
+  #read(): Line | undefined {
+    const text = this.text;
+    while (this.#at <= text.length) {
+      let end = text.indexOf("\n", this.#at);
+      if (end === -1) end = text.length;
+      const start = this.#at;
+      this.#at = end + 1;
+      this.#no++;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      let indent = 0;
+      while (text.charCodeAt(start + indent) === 32) indent++;
+      if (start + indent >= end) continue;
+      const c = text.charCodeAt(start + indent);
+      if (c === 35 /* # */) continue;
+      let content = text.slice(start + indent, end);
+      if (c === 9 /* tab */) {
+        const trimmed = content.trim();
+        if (trimmed === "" || trimmed[0] === "#") continue;
+        giveUp();
+      }
+      if (content.includes("#")) content = stripComment(content);
+      content = content.trimEnd();
+      if (content === "") continue;
+      if (indent === 0 && (content.startsWith("---") || content === "...")) {
+        if (this.#seenContent || content !== "---") giveUp();
+        this.#seenContent = true;
+        continue;
+      }
+      if (content[0] === "%" || content.includes("\t")) giveUp();
+      this.#seenContent = true;
+      return { indent, text: content, no: this.#no };
+    }
+    return undefined;
+  }
+
+  node(indent: number, root = false): RawNode {
+    return isSeqItem(this.peek()!.text)
       ? this.seq(indent)
-      : this.map(indent);
+      : this.map(indent, root);
   }
 
   seq(indent: number): RawNode {
-    const lines = this.lines;
     const items: RawNode[] = [];
-    const first = lines[this.pos].no;
+    const first = this.peek()!.no;
+    let line: Line | undefined;
     while (
-      this.pos < lines.length && lines[this.pos].indent === indent &&
-      isSeqItem(lines[this.pos].text)
+      (line = this.peek()) !== undefined && line.indent === indent &&
+      isSeqItem(line.text)
     ) {
-      const line = lines[this.pos];
       if (line.text === "-") {
-        this.pos++;
+        this.advance();
         items.push(this.nested(indent, line.no));
         continue;
       }
@@ -120,10 +150,10 @@ class SubsetReader {
       while (line.text[k] === " ") k++;
       const rest = line.text.slice(k);
       if (isSeqItem(rest) || keyEnd(rest) !== -1) {
-        lines[this.pos] = { indent: indent + k, text: rest, no: line.no };
+        this.replace({ indent: indent + k, text: rest, no: line.no });
         items.push(this.node(indent + k));
       } else {
-        this.pos++;
+        this.advance();
         items.push(inlineValue(rest, line.no));
         this.noDeeper(indent);
       }
@@ -132,18 +162,18 @@ class SubsetReader {
     return { kind: "seq", line: first, items };
   }
 
-  map(indent: number): RawNode {
-    const lines = this.lines;
+  map(indent: number, root = false): RawNode {
     const entries: RawEntry[] = [];
-    const first = lines[this.pos].no;
-    while (this.pos < lines.length && lines[this.pos].indent === indent) {
-      const line = lines[this.pos];
+    const first = this.peek()!.no;
+    const emit = root ? this.onRootEntry : undefined;
+    let line: Line | undefined;
+    while ((line = this.peek()) !== undefined && line.indent === indent) {
       if (isSeqItem(line.text)) break;
       const { key, rest } = splitKey(line.text);
-      this.pos++;
+      this.advance();
       let value: RawNode;
       if (rest === "") {
-        const next = lines[this.pos];
+        const next = this.peek();
         if (next && next.indent === indent && isSeqItem(next.text)) {
           value = this.seq(indent);
         } else {
@@ -153,7 +183,9 @@ class SubsetReader {
         value = inlineValue(rest, line.no);
         this.noDeeper(indent);
       }
-      entries.push({ key, line: line.no, value });
+      const entry = { key, line: line.no, value };
+      if (emit) emit(entry);
+      else entries.push(entry);
     }
     this.noDeeper(indent);
     return { kind: "map", line: first, entries };
@@ -161,13 +193,13 @@ class SubsetReader {
 
   /** The block under a key or `-` with nothing after it, or null. */
   nested(indent: number, no: number): RawNode {
-    const next = this.lines[this.pos];
+    const next = this.peek();
     if (next && next.indent > indent) return this.node(next.indent);
     return { kind: "scalar", line: no, value: null };
   }
 
   noDeeper(indent: number): void {
-    const next = this.lines[this.pos];
+    const next = this.peek();
     if (next && next.indent > indent) giveUp();
   }
 }

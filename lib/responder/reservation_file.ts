@@ -25,7 +25,7 @@
  * @module
  */
 import type { Reservation } from "../backend/reservation.ts";
-import type { RawNode, RawParseResult } from "./_raw_tree.ts";
+import type { RawEntry, RawNode, RawParseResult } from "./_raw_tree.ts";
 import { parseYamlSubset } from "./_yaml_subset.ts";
 import { parseYamlFull } from "./_yaml_full.ts";
 import { describe, readHost, type ReservationIssue } from "./_host_fields.ts";
@@ -123,44 +123,56 @@ export function parseReservations(
   text: string,
   options: ParseReservationsOptions = {},
 ): Map<string, Reservation> {
-  const fast = parseYamlSubset(text);
-  const parsed: RawParseResult = fast
-    ? { ok: true, root: fast.root }
-    : parseYamlFull(text);
+  let hosts = new HostReader();
+  const fast = parseYamlSubset(text, (entry) => hosts.add(entry));
+  let parsed: RawParseResult;
+  if (fast) {
+    parsed = { ok: true, root: fast.root };
+  } else {
+    hosts = new HostReader();
+    parsed = parseYamlFull(text);
+  }
   if (!parsed.ok) {
     throw new ReservationFileError(
       parsed.errors.map((e) => ({ line: e.line, message: e.message })),
       options.file,
     );
   }
-  const issues: ReservationIssue[] = [];
-  const map = readHosts(parsed.root, issues);
+  hosts.addRoot(parsed.root);
+  const issues = hosts.issues;
   if (issues.length > 0) {
     issues.sort((a, b) => a.line - b.line);
     throw new ReservationFileError(issues, options.file);
   }
-  return map;
+  return hosts.map;
 }
 
-function readHosts(
-  root: RawNode | undefined,
-  issues: ReservationIssue[],
-): Map<string, Reservation> {
-  const map = new Map<string, Reservation>();
-  if (root === undefined || (root.kind === "scalar" && root.value === null)) {
-    return map;
+/** Validates hosts one by one, as the reader produces them. */
+class HostReader {
+  readonly map = new Map<string, Reservation>();
+  readonly issues: ReservationIssue[] = [];
+  readonly #first = new Map<string, { line: number; written: string }>();
+
+  /** The document's root: a mapping whose entries were not streamed yet. */
+  addRoot(root: RawNode | undefined): void {
+    if (root === undefined || (root.kind === "scalar" && root.value === null)) {
+      return;
+    }
+    if (root.kind !== "map") {
+      this.issues.push({
+        line: root.line,
+        message: `expected a mapping of MAC addresses to hosts, got ${
+          describe(root)
+        }`,
+      });
+      return;
+    }
+    for (const entry of root.entries) this.add(entry);
   }
-  if (root.kind !== "map") {
-    issues.push({
-      line: root.line,
-      message: `expected a mapping of MAC addresses to hosts, got ${
-        describe(root)
-      }`,
-    });
-    return map;
-  }
-  const firstLine = new Map<string, { line: number; written: string }>();
-  for (const entry of root.entries) {
+
+  /** One `MAC: host` entry. */
+  add(entry: RawEntry): void {
+    const issues = this.issues;
     const mac = normalizeMac(entry.key);
     if (mac === undefined) {
       issues.push({
@@ -169,9 +181,9 @@ function readHosts(
         message:
           "not a MAC address (expected hex pairs separated by ':' or '-', like 08:00:27:29:4e:67)",
       });
-      continue;
+      return;
     }
-    const first = firstLine.get(mac);
+    const first = this.#first.get(mac);
     if (first) {
       const as = first.written === entry.key ? "" : ` as ${first.written}`;
       issues.push({
@@ -180,9 +192,9 @@ function readHosts(
         message:
           `duplicate MAC address (first defined on line ${first.line}${as})`,
       });
-      continue;
+      return;
     }
-    firstLine.set(mac, { line: entry.line, written: entry.key });
+    this.#first.set(mac, { line: entry.line, written: entry.key });
     const reservation = readHost(
       entry.value,
       mac,
@@ -190,9 +202,8 @@ function readHosts(
       entry.line,
       issues,
     );
-    if (reservation) map.set(mac, reservation);
+    if (reservation) this.map.set(mac, reservation);
   }
-  return map;
 }
 
 /**
