@@ -14,11 +14,12 @@ import { ip, type OptionValueCodec, u32, u8 } from "./option_values.ts";
 export type Modifier = (reply: DhcpMessage) => void;
 
 /**
- * Builds a reply (op 2) to a request: copies xid, flags, ciaddr (zeroed
- * for a NAK), giaddr, hardware type, length and address, applies the
+ * Builds a reply (op 2) to a request: copies xid, flags, ciaddr, giaddr,
+ * hardware type, length and address, applies the
  * modifiers in order, then echoes the
  * request's Client Identifier (61, RFC 6842) and Relay Agent Information
- * (82, RFC 3046) unless a modifier set them.
+ * (82, RFC 3046) unless a modifier set them. A NAK gets ciaddr 0 and the
+ * broadcast flag (RFC 2131 §4.3.2).
  *
  * @param request The client's message.
  * @param modifiers Applied in order.
@@ -55,9 +56,11 @@ export function createReply(
     options: new DhcpOptions(),
   };
   for (const modify of modifiers) modify(reply);
-  // RFC 2131 table 3: a NAK carries no ciaddr.
   if (reply.options.get(OptionCode.MessageType)?.[0] === MessageType.Nak) {
+    // RFC 2131 table 3: a NAK carries no ciaddr. §4.3.2: a relayed NAK must
+    // have the broadcast bit; dnsmasq sets it on every NAK, and so do we.
     reply.clientIp = "0.0.0.0";
+    reply.flags |= 0x8000;
   }
   for (
     const code of [

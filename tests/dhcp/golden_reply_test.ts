@@ -5,9 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { decodeMessage, encodeMessage } from "../../lib/dhcp/message.ts";
+import type { MessageType } from "../../lib/dhcp/codes.ts";
 import {
   createReply,
+  messageTypeOf,
   withBootFile,
+  withMessageType,
   withServerIp,
   withYourIp,
 } from "../../lib/dhcp/modifiers.ts";
@@ -23,12 +26,15 @@ function read(name: string): Uint8Array | undefined {
   }
 }
 
-const EXCHANGES = ["dhclient", "udhcpc", "dhcpcd", "pxe", "relayed"].flatMap((
-  client,
-) => [
-  [client, `${client}_01_discover`, `${client}_02_offer`],
-  [client, `${client}_03_request`, `${client}_04_ack`],
-]);
+const EXCHANGES = [
+  ...["dhclient", "udhcpc", "dhcpcd", "pxe", "relayed"].flatMap((client) => [
+    [client, `${client}_01_discover`, `${client}_02_offer`],
+    [client, `${client}_03_request`, `${client}_04_ack`],
+  ]),
+  ["nak", "nak_01_request", "nak_02_nak"], // REQUEST for a wrong address
+  ["nak", "nak_03_discover", "nak_04_offer"],
+  ["nak", "nak_05_request", "nak_06_ack"],
+];
 
 for (const [client, requestName, replyName] of EXCHANGES) {
   const requestBytes = read(requestName);
@@ -43,6 +49,7 @@ for (const [client, requestName, replyName] of EXCHANGES) {
       const theirs = decodeMessage(replyBytes!);
       const reply = createReply(
         request,
+        withMessageType(messageTypeOf(theirs) as MessageType),
         withYourIp(theirs.yourIp),
         withServerIp(theirs.serverIp),
         withBootFile(theirs.bootFileName),

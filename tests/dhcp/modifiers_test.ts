@@ -96,17 +96,15 @@ Deno.test("withOption() sets any option through a codec", () => {
   assert.deepEqual([...reply.options.get(6)!], [1, 1, 1, 1]);
 });
 
-Deno.test("createReply() clears ciaddr in a NAK", () => {
+Deno.test("createReply() clears ciaddr and sets the broadcast flag in a NAK", () => {
   const request = decodeMessage(DHCLIENT_DISCOVER);
   request.clientIp = "192.168.1.10";
-  assert.equal(
-    createReply(request, withMessageType(MessageType.Ack)).clientIp,
-    "192.168.1.10",
-  );
-  assert.equal(
-    createReply(request, withMessageType(MessageType.Nak)).clientIp,
-    "0.0.0.0",
-  );
+  const ack = createReply(request, withMessageType(MessageType.Ack));
+  assert.equal(ack.clientIp, "192.168.1.10");
+  assert.equal(ack.flags, 0);
+  const nak = createReply(request, withMessageType(MessageType.Nak));
+  assert.equal(nak.clientIp, "0.0.0.0");
+  assert.equal(nak.flags, 0x8000);
 });
 
 Deno.test("messageTypeOf() reads option 53", () => {
