@@ -100,13 +100,39 @@ export class DhcpServer implements AsyncDisposable {
       component: "dhcp",
     });
     const counters = new Counters();
+    // Bind first: a missing privilege or interface fails before NATS is touched.
+    const ref: { server?: DhcpServer } = {};
+    const onPacket = (packet: ReceivedPacket) => {
+      if (ref.server) ref.server.#receive(packet);
+    };
+    const onError = (error: Error) =>
+      logger.error("socket error", { reason: error.message });
+    const socket: DhcpSocket = settings.interface === undefined
+      ? await openUdpSocket({
+        host: settings.listenHost,
+        port: settings.listenPort,
+        onPacket,
+        onError,
+      })
+      : await openInterfaceSocket({
+        interface: settings.interface,
+        host: settings.listenHost,
+        port: settings.listenPort,
+        onPacket,
+        onError,
+      });
     let backend = options.backend;
     let owned: (Backend & AsyncDisposable) | undefined;
     if (backend === undefined) {
-      owned = await createNatsBackend(options.nats ?? {}, {
-        logger,
-        defaultLeaseTime: settings.defaultLeaseTime,
-      });
+      try {
+        owned = await createNatsBackend(options.nats ?? {}, {
+          logger,
+          defaultLeaseTime: settings.defaultLeaseTime,
+        });
+      } catch (error) {
+        await socket.close();
+        throw error;
+      }
       backend = owned;
     }
     const processor = new PacketProcessor({
@@ -115,32 +141,6 @@ export class DhcpServer implements AsyncDisposable {
       logger,
       counters,
     });
-    const ref: { server?: DhcpServer } = {};
-    const onPacket = (packet: ReceivedPacket) => {
-      if (ref.server) ref.server.#receive(packet);
-    };
-    const onError = (error: Error) =>
-      logger.error("socket error", { reason: error.message });
-    let socket: DhcpSocket;
-    try {
-      socket = settings.interface === undefined
-        ? await openUdpSocket({
-          host: settings.listenHost,
-          port: settings.listenPort,
-          onPacket,
-          onError,
-        })
-        : await openInterfaceSocket({
-          interface: settings.interface,
-          host: settings.listenHost,
-          port: settings.listenPort,
-          onPacket,
-          onError,
-        });
-    } catch (error) {
-      await owned?.[Symbol.asyncDispose]();
-      throw error;
-    }
     const server = new DhcpServer(
       settings,
       socket,
