@@ -53,6 +53,8 @@ export class DhcpClientError extends Error {
   readonly events: string[];
 
   /**
+   * Describe a client failure; the message ends with its hook events and output.
+   *
    * @param client The client that failed
    * @param message What failed and why
    * @param output The client's output

@@ -12,11 +12,17 @@ import {
   runInNamespace,
   type RunOptions,
   type RunResult,
+  spawnDenoInNamespace,
   spawnInNamespace,
   type SpawnOptions,
 } from "./ns_process.ts";
 
-export { type NamespaceProcess, runInNamespace, spawnInNamespace };
+export {
+  type NamespaceProcess,
+  runInNamespace,
+  spawnDenoInNamespace,
+  spawnInNamespace,
+};
 export type { RunOptions, RunResult, SpawnOptions };
 
 /** A namespace of our own; `await using` deletes it. */
@@ -49,6 +55,20 @@ export function randomSuffix(n = 6): string {
   const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil(n / 2)));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
     .slice(0, n);
+}
+
+/**
+ * A random locally administered unicast MAC (`02:xx:xx:xx:xx:xx`).
+ *
+ * @example
+ * ```ts ignore
+ * const mac = randomMac(); // "02:5e:01:c4:9a:33"
+ * ```
+ */
+export function randomMac(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(5));
+  return ["02", ...Array.from(bytes, (b) => b.toString(16).padStart(2, "0"))]
+    .join(":");
 }
 
 function ip(...args: string[]): Promise<RunResult> {

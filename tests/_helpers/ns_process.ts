@@ -259,3 +259,30 @@ export function spawnInNamespace(
     },
   };
 }
+
+/**
+ * Start a Deno program inside namespace `ns` with the running Deno binary:
+ * `deno ARGS...` (for example `["run", "-A", "tests/_helpers/run_server.ts",
+ * json]`). Its sockets live in the namespace; see {@linkcode spawnInNamespace}.
+ *
+ * @param ns Namespace name
+ * @param args Arguments to `deno`
+ * @param options Environment, kill grace period, name
+ * @returns The running process
+ *
+ * @example
+ * ```ts ignore
+ * await using server = spawnDenoInNamespace(net.serverNs.name, ["run", "-A", "main.ts"]);
+ * ```
+ */
+export function spawnDenoInNamespace(
+  ns: string,
+  args: string[],
+  options: SpawnOptions = {},
+): NamespaceProcess {
+  return spawnInNamespace(ns, Deno.execPath(), args, {
+    name: "deno",
+    ...options,
+    env: { NO_COLOR: "1", ...options.env },
+  });
+}

@@ -5,7 +5,9 @@ import {
   createNamespace,
   createNetworkPair,
   createRelayTopology,
+  randomMac,
   runInNamespace,
+  spawnDenoInNamespace,
   spawnInNamespace,
 } from "../_helpers/netns.ts";
 
@@ -182,4 +184,37 @@ Deno.test("netns - cidrNetwork() masks the host part", () => {
   assert.equal(cidrNetwork("10.78.0.1/24"), "10.78.0.0/24");
   assert.equal(cidrNetwork("192.168.7.130/25"), "192.168.7.128/25");
   assert.equal(cidrNetwork("10.1.2.3/0"), "0.0.0.0/0");
+});
+
+Deno.test({
+  name:
+    "netns - spawnDenoInNamespace runs a Deno program whose sockets live in the namespace",
+  ignore,
+  async fn() {
+    await using net = await createNetworkPair({
+      serverAddress: "10.77.9.1/24",
+    });
+    await using proc = spawnDenoInNamespace(net.serverNs.name, [
+      "eval",
+      "--unstable-net",
+      `const s = Deno.listenDatagram({ transport: "udp", hostname: "10.77.9.1", port: 6767 });
+       console.log(JSON.stringify(Deno.networkInterfaces().filter((i) => i.family === "IPv4")));
+       s.close();`,
+    ]);
+    const status = await proc.status;
+    assert.equal(status.code, 0, proc.output());
+    const ifaces = JSON.parse(proc.stdout()) as Array<
+      { name: string; address: string }
+    >;
+    assert.deepEqual(
+      ifaces.map((i) => [i.name, i.address]).sort(),
+      [["lo", "127.0.0.1"], [net.serverIf, "10.77.9.1"]].sort(),
+    );
+  },
+});
+
+Deno.test("netns - randomMac() is a locally administered unicast MAC", () => {
+  const a = randomMac();
+  assert.match(a, /^02(:[0-9a-f]{2}){5}$/);
+  assert.notEqual(a, randomMac());
 });
