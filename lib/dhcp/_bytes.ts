@@ -155,20 +155,15 @@ export function decodeUtf8(
   start: number,
   end: number,
 ): string {
-  if (end - start <= 128) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (buf[i] > 127) {
-        ascii = false;
-        break;
-      }
+  if (end - start <= 64) {
+    let text = "";
+    let i = start;
+    for (; i < end; i++) {
+      const c = buf[i];
+      if (c > 127) break;
+      text += String.fromCharCode(c);
     }
-    if (ascii) {
-      return String.fromCharCode.apply(
-        null,
-        buf.subarray(start, end) as unknown as number[],
-      );
-    }
+    if (i === end) return text;
   }
   return utf8Decoder.decode(buf.subarray(start, end));
 }

@@ -14,7 +14,7 @@ import { checkUint, valueError } from "./_value_error.ts";
 export interface SubOption {
   /** Sub-option code. */
   code: number;
-  /** Raw value. */
+  /** Raw value: a view into the option bytes, treat it as read-only. */
   data: Uint8Array;
 }
 
@@ -38,7 +38,7 @@ function decodeTlv(bytes: Uint8Array, padAndEnd: boolean): SubOption[] {
         pos,
       );
     }
-    out.push({ code, data: bytes.slice(pos + 2, pos + 2 + len) });
+    out.push({ code, data: bytes.subarray(pos + 2, pos + 2 + len) });
     pos += 2 + len;
   }
   return out;
