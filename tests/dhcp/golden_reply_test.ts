@@ -27,13 +27,16 @@ function read(name: string): Uint8Array | undefined {
 }
 
 const EXCHANGES = [
-  ...["dhclient", "udhcpc", "dhcpcd", "pxe", "relayed"].flatMap((client) => [
+  ...["dhclient", "udhcpc", "dhcpcd", "pxe", "relayed", "relayed82"].flatMap((
+    client,
+  ) => [
     [client, `${client}_01_discover`, `${client}_02_offer`],
     [client, `${client}_03_request`, `${client}_04_ack`],
   ]),
   ["nak", "nak_01_request", "nak_02_nak"], // REQUEST for a wrong address
   ["nak", "nak_03_discover", "nak_04_offer"],
   ["nak", "nak_05_request", "nak_06_ack"],
+  ["inform", "inform_01_inform", "inform_02_ack"], // DHCPINFORM: ciaddr kept
 ];
 
 for (const [client, requestName, replyName] of EXCHANGES) {
@@ -66,7 +69,13 @@ for (const [client, requestName, replyName] of EXCHANGES) {
         assert.equal(theirs.options.has(61), false);
         reply.options.delete(61);
       }
-      if (client === "relayed") {
+      if (request.seconds !== 0) {
+        // RFC 2131 table 3 says secs 0 in a reply; dnsmasq keeps the client's.
+        assert.equal(reply.seconds, 0);
+        assert.equal(theirs.seconds, request.seconds);
+        reply.seconds = theirs.seconds;
+      }
+      if (client.startsWith("relayed")) {
         // RFC 2131 table 3 says hops 0 in a reply; dnsmasq copies the relay's hops.
         assert.equal(reply.hops, 0);
         assert.equal(theirs.hops, 1);
