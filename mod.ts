@@ -27,3 +27,59 @@ export type {
   Reservation,
   ReservationExtensions,
 } from "./lib/backend/reservation.ts";
+
+// The DHCPv4 codec (pure, no I/O).
+export {
+  decodeMessage,
+  encodeMessage,
+  MAGIC_COOKIE,
+} from "./lib/dhcp/message.ts";
+export type { DhcpMessage, EncodeOptions } from "./lib/dhcp/message.ts";
+export { DhcpDecodeError } from "./lib/dhcp/errors.ts";
+export { DhcpOptions } from "./lib/dhcp/options.ts";
+export {
+  bytes,
+  classlessRoutes,
+  clientArchList,
+  clientNdi,
+  clientUuid,
+  domainList,
+  ip,
+  ipList,
+  parameterList,
+  pxeVendorOptions,
+  relayAgentInfo,
+  text,
+  u16,
+  u32,
+  u8,
+  userClass,
+  vendorSubOptions,
+} from "./lib/dhcp/option_values.ts";
+export type {
+  ClasslessStaticRoute,
+  ClientNdi,
+  OptionValueCodec,
+  SubOption,
+} from "./lib/dhcp/option_values.ts";
+export {
+  MessageType,
+  messageTypeName,
+  OptionCode,
+  optionName,
+  PxeSubOption,
+  RelayAgentSubOption,
+} from "./lib/dhcp/codes.ts";
+export { ClientArch, clientArchName } from "./lib/dhcp/arch.ts";
+export {
+  createReply,
+  messageTypeOf,
+  withBootFile,
+  withLeaseTime,
+  withMessageType,
+  withOption,
+  withServerIdentifier,
+  withServerIp,
+  withYourIp,
+} from "./lib/dhcp/modifiers.ts";
+export type { Modifier } from "./lib/dhcp/modifiers.ts";
