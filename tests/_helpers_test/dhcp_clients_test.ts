@@ -220,3 +220,38 @@ for (const [name, run] of runners) {
     },
   });
 }
+
+Deno.test({
+  name:
+    "dhcp clients - dhclient shaped like a PXE ROM gets the boot file in option 67",
+  ignore,
+  async fn() {
+    await using net = await createNetworkPair();
+    await using _dnsmasq = await startDnsmasq(net.serverNs.name, {
+      interfaces: [net.serverIf],
+      subnets: [{ network: "10.77.0.0", mask: "255.255.255.0" }],
+      reservations: [{ mac: MAC, ip: "10.77.0.50" }],
+      extraArgs: [
+        "--dhcp-boot=undionly.kpxe,bootsrv,10.77.0.1",
+        '--pxe-prompt="Booting",0',
+      ],
+    });
+    const lease = await runDhclient(net.clientNs.name, net.clientIf, {
+      mac: MAC,
+      vendorClass: "PXEClient:Arch:00000:UNDI:002001",
+      extraConfig: [
+        "option pxe-system-type code 93 = unsigned integer 16;",
+        "send pxe-system-type 0;",
+        "also request vendor-encapsulated-options;",
+      ].join("\n"),
+      timeoutMs: 15000,
+    });
+    assert.equal(lease.ip, "10.77.0.50");
+    // For PXE clients dnsmasq moves the boot file from the BOOTP `file` field
+    // into options 67 (and the server name into 66).
+    assert.equal(lease.raw.new_bootfile_name, "undionly.kpxe");
+    assert.equal(lease.raw.new_tftp_server_name, "bootsrv");
+    assert.equal(lease.bootFile, "undionly.kpxe");
+    assert.ok(lease.raw.new_vendor_encapsulated_options, "option 43 present");
+  },
+});
