@@ -1,20 +1,23 @@
 /**
- * Lookup throughput and latency through a real nats-server to a responder in
- * another process: this project's layer (NatsBackend -> CloudEvents ->
- * serveEvents) against a bare nats.js request-reply carrying the same wire
- * data as plain JSON (same request and reply encoding, same store, no
- * CloudEvents envelope, no backend wrappers), in one run.
+ * Lookup throughput, latency and CPU cost through a real nats-server to a
+ * responder in another process: this project's layer (NatsBackend ->
+ * CloudEvents -> serveEvents) against a bare nats.js request-reply carrying
+ * the same wire data as plain JSON (same request and reply encoding, same
+ * store; no CloudEvents envelope, no backend wrappers), in one run.
  *
- * Usage: deno run -A bench/lookup_bench.ts [--seconds-per-phase=1.5]
+ * Usage: deno run -A bench/lookup_bench.ts [--seconds-per-phase=1]
  *
  * Each round measures, for each path: one request at a time, and 64 in
  * flight (distinct MACs, so coalescing does not help). Rounds alternate which
- * path goes first; the table shows the median round, and the overhead is the
- * median of the per-round ratios (robust to load from other processes). The
- * default run takes about 25 s.
+ * path goes first; the table shows the median round. Two overhead figures:
+ * wall time per lookup (ours over bare, median of per-round ratios), and CPU
+ * time per lookup summed over the client and the responder process, which
+ * load from other processes on the machine disturbs far less. The default
+ * run takes about 25 s.
  *
  * @module
  */
+import process from "node:process";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { startNatsServer } from "../tests/_helpers/nats_server.ts";
@@ -31,16 +34,28 @@ interface Result {
   perSecond: number;
   p50: number;
   p99: number;
-  count: number;
+  /** CPU microseconds per lookup, client plus responder process. */
+  cpu: number;
 }
 
 type Lookup = (i: number) => Promise<unknown>;
 
-async function measure(lookup: Lookup, concurrency: number): Promise<Result> {
+function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+async function measure(
+  lookup: Lookup,
+  concurrency: number,
+  remoteCpu: () => Promise<number>,
+): Promise<Result> {
   // Warm-up, not measured.
   await Promise.all(Array.from({ length: concurrency }, (_, i) => lookup(i)));
   const latencies: number[] = [];
   let next = 0;
+  const remoteBefore = await remoteCpu();
+  const cpuBefore = cpuNow();
   const started = performance.now();
   const deadline = started + PHASE_MS;
   const worker = async () => {
@@ -53,6 +68,7 @@ async function measure(lookup: Lookup, concurrency: number): Promise<Result> {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = performance.now() - started;
+  const cpu = cpuNow() - cpuBefore + (await remoteCpu()) - remoteBefore;
   latencies.sort((a, b) => a - b);
   const pick = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
@@ -60,14 +76,13 @@ async function measure(lookup: Lookup, concurrency: number): Promise<Result> {
     perSecond: (latencies.length / elapsed) * 1000,
     p50: pick(0.5),
     p99: pick(0.99),
-    count: latencies.length,
+    cpu: cpu / latencies.length,
   };
 }
 
-function median(results: Result[]): Result {
-  return [...results].sort((a, b) => a.perSecond - b.perSecond)[
-    Math.floor(results.length / 2)
-  ];
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function bareLookup(nc: NatsConnection, subject: string): Lookup {
@@ -107,12 +122,12 @@ const responder = new Deno.Command(Deno.execPath(), {
   stdout: "piped",
   stderr: "inherit",
 }).spawn();
-const table: Record<string, Result[]> = {
-  "bare, 1 at a time": [],
-  "ours, 1 at a time": [],
-  [`bare, ${IN_FLIGHT} in flight`]: [],
-  [`ours, ${IN_FLIGHT} in flight`]: [],
-};
+const modes = ["1 at a time", `${IN_FLIGHT} in flight`] as const;
+const table: Record<string, Result[]> = {};
+for (const mode of modes) {
+  table[`bare, ${mode}`] = [];
+  table[`ours, ${mode}`] = [];
+}
 try {
   const reader = responder.stdout.pipeThrough(new TextDecoderStream())
     .getReader();
@@ -127,31 +142,29 @@ try {
   await reader.cancel();
 
   const nc = await connect({ servers: nats.url });
+  const remoteCpu = async () => {
+    const msg = await nc.request(`${prefix}.cpu`, undefined, { timeout: 5000 });
+    return Number(new TextDecoder().decode(msg.data));
+  };
   const backend = new NatsBackend({ nc, subject: `${prefix}.ce` });
-  const ours = ourLookup(backend);
-  const bare = bareLookup(nc, `${prefix}.bare`);
+  const paths = {
+    ours: ourLookup(backend),
+    bare: bareLookup(nc, `${prefix}.bare`),
+  };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which path goes first, so drift in machine load cancels.
-      if (round % 2 === 1) {
-        table["ours, 1 at a time"].push(await measure(ours, 1));
-        table["bare, 1 at a time"].push(await measure(bare, 1));
-        table[`ours, ${IN_FLIGHT} in flight`].push(
-          await measure(ours, IN_FLIGHT),
-        );
-        table[`bare, ${IN_FLIGHT} in flight`].push(
-          await measure(bare, IN_FLIGHT),
-        );
-        continue;
+      const order = round % 2 === 0
+        ? (["bare", "ours"] as const)
+        : (["ours", "bare"] as const);
+      for (const mode of modes) {
+        const concurrency = mode === "1 at a time" ? 1 : IN_FLIGHT;
+        for (const path of order) {
+          table[`${path}, ${mode}`].push(
+            await measure(paths[path], concurrency, remoteCpu),
+          );
+        }
       }
-      table["bare, 1 at a time"].push(await measure(bare, 1));
-      table["ours, 1 at a time"].push(await measure(ours, 1));
-      table[`bare, ${IN_FLIGHT} in flight`].push(
-        await measure(bare, IN_FLIGHT),
-      );
-      table[`ours, ${IN_FLIGHT} in flight`].push(
-        await measure(ours, IN_FLIGHT),
-      );
     }
   } finally {
     await backend.close();
@@ -171,33 +184,27 @@ console.log(
 console.log(
   `${"path".padEnd(24)} ${"lookups/s".padStart(9)} ${"p50 ms".padStart(8)} ${
     "p99 ms".padStart(8)
-  }`,
+  } ${"CPU us/lookup".padStart(14)}`,
 );
-const medians: Record<string, Result> = {};
 for (const [name, results] of Object.entries(table)) {
-  const m = medians[name] = median(results);
   console.log(
-    `${name.padEnd(24)} ${fmt(m.perSecond).padStart(9)} ${fmt(m.p50, 3)} ${
-      fmt(m.p99, 3)
+    `${name.padEnd(24)} ${fmt(middle(results.map((r) => r.perSecond)))} ${
+      fmt(middle(results.map((r) => r.p50)), 3)
+    } ${fmt(middle(results.map((r) => r.p99)), 3)} ${
+      fmt(middle(results.map((r) => r.cpu)), 1).padStart(14)
     }`,
   );
 }
-for (const mode of ["1 at a time", `${IN_FLIGHT} in flight`]) {
-  // Cost of our layer per round: time per lookup, ours over bare, from the
-  // two back-to-back phases of that round; the median round is reported.
+for (const mode of modes) {
   const bare = table[`bare, ${mode}`];
   const ours = table[`ours, ${mode}`];
-  const ratios = bare.map((b, i) => b.perSecond / ours[i].perSecond).sort((
-    x,
-    y,
-  ) => x - y);
-  const ratio = ratios[Math.floor(ratios.length / 2)];
-  const o = medians[`ours, ${mode}`];
-  const b = medians[`bare, ${mode}`];
+  const wall = bare.map((b, i) => b.perSecond / ours[i].perSecond);
+  const cpu = ours.map((o, i) => o.cpu / bare[i].cpu);
+  const pct = (r: number) => `${((r - 1) * 100).toFixed(1)}%`;
   console.log(
-    `overhead, ${mode}: ${((ratio - 1) * 100).toFixed(1)}% more time per ` +
-      `lookup (median of per-round ratios ${
-        ratios.map((r) => r.toFixed(2)).join(" ")
-      }), p50 ${o.p50 >= b.p50 ? "+" : ""}${(o.p50 - b.p50).toFixed(3)} ms`,
+    `overhead, ${mode}: wall time per lookup +${pct(middle(wall))} ` +
+      `(per-round ${wall.map((r) => r.toFixed(2)).join(" ")}); ` +
+      `CPU per lookup +${pct(middle(cpu))} ` +
+      `(per-round ${cpu.map((r) => r.toFixed(2)).join(" ")})`,
   );
 }

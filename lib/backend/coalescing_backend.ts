@@ -9,8 +9,15 @@ import { cloneReservation, type Reservation } from "./reservation.ts";
 
 interface Pending {
   promise: Promise<Reservation | undefined>;
-  controller: AbortController;
+  /**
+   * Aborts the shared lookup when every waiter gave up; absent when the
+   * first caller had no signal (it waits to the end, so nobody can abort).
+   */
+  controller: AbortController | undefined;
+  /** Waiters that have a signal and have not given up yet. */
   waiters: number;
+  /** Whether a waiter without a signal joined: then nobody can abort. */
+  pinned: boolean;
   /** Whether the original result was handed to a waiter already. */
   handedOut: boolean;
 }
@@ -72,15 +79,16 @@ export class CoalescingBackend implements Backend {
     const key = mac.toLowerCase();
     let entry = this.#pending.get(key);
     if (entry === undefined) {
-      const controller = new AbortController();
+      const controller = signal ? new AbortController() : undefined;
       const promise = this.#inner.lookup(mac, {
-        signal: controller.signal,
+        signal: controller?.signal,
         traceparent,
       });
       const created: Pending = {
         promise,
         controller,
         waiters: 0,
+        pinned: false,
         handedOut: false,
       };
       entry = created;
@@ -91,36 +99,45 @@ export class CoalescingBackend implements Backend {
       );
     }
     const shared = entry;
+    const take = (value: Reservation | undefined) => {
+      if (value === undefined) return undefined;
+      if (shared.handedOut) return cloneReservation(value);
+      shared.handedOut = true; // the first waiter takes the original
+      return value;
+    };
+    if (!signal) {
+      shared.pinned = true;
+      return shared.promise.then(take);
+    }
     shared.waiters++;
     return new Promise((resolve, reject) => {
       let settled = false;
       const onAbort = () => {
         if (settled) return;
         settled = true;
-        reject(signal!.reason);
-        if (--shared.waiters === 0 && this.#pending.get(key) === shared) {
+        reject(signal.reason);
+        if (
+          --shared.waiters === 0 && !shared.pinned &&
+          this.#pending.get(key) === shared
+        ) {
           this.#pending.delete(key);
-          shared.controller.abort(signal!.reason);
+          shared.controller?.abort(signal.reason);
         }
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      signal.addEventListener("abort", onAbort, { once: true });
       shared.promise.then(
         (value) => {
           if (settled) return;
           settled = true;
           shared.waiters--;
-          signal?.removeEventListener("abort", onAbort);
-          if (value === undefined) resolve(undefined);
-          else if (!shared.handedOut) {
-            shared.handedOut = true; // the first waiter takes the original
-            resolve(value);
-          } else resolve(cloneReservation(value));
+          signal.removeEventListener("abort", onAbort);
+          resolve(take(value));
         },
         (err) => {
           if (settled) return;
           settled = true;
           shared.waiters--;
-          signal?.removeEventListener("abort", onAbort);
+          signal.removeEventListener("abort", onAbort);
           reject(err);
         },
       );

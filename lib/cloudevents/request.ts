@@ -212,10 +212,28 @@ export function serveEvents(
   options: ServeEventsOptions = {},
 ): EventService {
   const logger = options.logger ?? silentLogger;
-  const inFlight = new Set<Promise<void>>();
+  let running = 0;
+  let idle: Promise<void> | undefined;
+  let settleIdle: (() => void) | undefined;
+  const whenIdle = () =>
+    running === 0
+      ? Promise.resolve()
+      : (idle ??= new Promise<void>((resolve) => settleIdle = resolve));
   let answered = 0;
 
   const handle = async (msg: Msg): Promise<void> => {
+    try {
+      await process(msg);
+    } finally {
+      if (--running === 0 && settleIdle) {
+        settleIdle();
+        settleIdle = undefined;
+        idle = undefined;
+      }
+    }
+  };
+
+  const process = async (msg: Msg): Promise<void> => {
     let event: CloudEvent<unknown>;
     try {
       event = decodeEvent(msg.data, msg.headers);
@@ -228,7 +246,8 @@ export function serveEvents(
     }
     let reply: CloudEvent<unknown> | undefined;
     try {
-      reply = await handler(event);
+      const result = handler(event);
+      reply = result instanceof Promise ? await result : result;
     } catch (err) {
       logger.error("Event handler failed, no reply sent", {
         subject: msg.subject,
@@ -257,8 +276,8 @@ export function serveEvents(
         logger.error("Subscription failed", { subject, error: err.message });
         return;
       }
-      const p = handle(msg).finally(() => inFlight.delete(p));
-      inFlight.add(p);
+      running++;
+      void handle(msg);
     },
   });
 
@@ -266,7 +285,7 @@ export function serveEvents(
     if (!sub.isClosed() && !nc.isClosed()) {
       await sub.drain().catch(() => {});
     }
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    await whenIdle();
   };
 
   return {

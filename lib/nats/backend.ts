@@ -98,6 +98,8 @@ export class NatsBackend implements Backend, AsyncDisposable {
   readonly #front: Backend;
   #connecting: Promise<NatsConnection> | undefined;
   #owned: NatsConnection | undefined;
+  /** The connection once known, to skip an await per lookup. */
+  #ready: NatsConnection | undefined;
   #closed = false;
 
   /**
@@ -111,7 +113,10 @@ export class NatsBackend implements Backend, AsyncDisposable {
     this.#timeout = options.timeout ?? 5000;
     this.#defaultLeaseTime = options.defaultLeaseTime ?? DEFAULT_LEASE_TIME;
     this.#logger = options.logger ?? silentLogger;
-    if (options.nc) this.#connecting = Promise.resolve(options.nc);
+    if (options.nc) {
+      this.#connecting = Promise.resolve(options.nc);
+      this.#ready = options.nc;
+    }
     const raw: Backend = { lookup: (mac, o) => this.#request(mac, o) };
     const coalescing = new CoalescingBackend(raw);
     const ttl = options.cacheTtl ?? 0;
@@ -153,6 +158,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
         servers,
       }).then((nc) => {
         this.#owned = nc;
+        this.#ready = nc;
         return nc;
       }, (cause) => {
         this.#connecting = undefined; // try again on the next lookup
@@ -192,7 +198,9 @@ export class NatsBackend implements Backend, AsyncDisposable {
     mac: string,
     options: LookupOptions = {},
   ): Promise<Reservation | undefined> {
-    const nc = await this.connection();
+    const nc = !this.#closed && this.#ready
+      ? this.#ready
+      : await this.connection();
     const traceparent = options.traceparent || newTraceparent();
     // The structured-mode event, written directly: the same JSON that
     // encodeStructured(new CloudEvent(...)) gives, at a fraction of the cost.
@@ -239,6 +247,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#ready = undefined;
     if (!this.#options.nc && this.#connecting) {
       await this.#connecting.catch(() => {}); // a connect in progress
     }

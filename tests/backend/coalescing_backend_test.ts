@@ -70,3 +70,28 @@ Deno.test("CoalescingBackend: one abort leaves others waiting, all aborts cancel
   assert.equal(backend.inFlight, 0);
   inner.resolveAll(undefined);
 });
+
+Deno.test("CoalescingBackend never aborts a lookup someone waits on without a signal", async () => {
+  const inner = new ManualBackend();
+  const backend = new CoalescingBackend(inner);
+  // First caller without a signal: the inner lookup gets none.
+  const plain = backend.lookup(MAC);
+  assert.equal(inner.calls[0].options.signal, undefined);
+  const controller = new AbortController();
+  const withSignal = backend.lookup(MAC, { signal: controller.signal });
+  controller.abort(new Error("gave up"));
+  await assert.rejects(withSignal, /gave up/);
+  // First caller with a signal, then one without: aborting the first does
+  // not abort the shared lookup.
+  const c2 = new AbortController();
+  const other = "02:00:00:00:00:02";
+  const first = backend.lookup(other, { signal: c2.signal });
+  const second = backend.lookup(other);
+  c2.abort(new Error("first gave up"));
+  await assert.rejects(first, /first gave up/);
+  assert.equal(inner.calls[1].options.signal!.aborted, false);
+  inner.resolveAll(R);
+  assert.equal((await plain)?.ipAddress, "10.0.0.5");
+  assert.equal((await second)?.ipAddress, "10.0.0.5");
+  assert.equal(inner.calls.length, 2);
+});
