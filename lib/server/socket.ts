@@ -6,6 +6,9 @@
  */
 import dgram from "node:dgram";
 
+/** Receive buffer the interface socket asks for (the kernel caps it at net.core.rmem_max). */
+export const RECEIVE_BUFFER_BYTES = 4 << 20;
+
 /** One received datagram. */
 export interface ReceivedPacket {
   /** The UDP payload. */
@@ -99,6 +102,8 @@ export function bindError(error: unknown, host: string, port: number): Error {
 export async function openUdpSocket(
   options: OpenSocketOptions,
 ): Promise<DhcpSocket> {
+  // No recvBufferSize here: Deno's node:dgram then slows to ~100 packets/s
+  // (measured with bench/server_perfdhcp.ts); the kernel default is used.
   const socket = dgram.createSocket({ type: "udp4", reuseAddr: true });
   await new Promise<void>((resolve, reject) => {
     const fail = (error: Error) =>

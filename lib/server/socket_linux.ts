@@ -5,8 +5,10 @@
  * then never answers on another network, and broadcasts leave by that
  * interface even without a default route.
  *
- * Receiving runs `recvmsg` as a nonblocking FFI call (on a worker thread)
- * with a 200 ms receive timeout, so closing takes at most that long.
+ * Receiving drains the socket with non-blocking `recvmsg` calls (cheap
+ * synchronous FFI calls, up to 256 datagrams per turn), and when it is
+ * empty waits in `poll` run as a nonblocking FFI call (on a worker thread)
+ * with a 200 ms timeout, so closing takes at most that long.
  *
  * @module
  */
@@ -14,6 +16,7 @@ import {
   bindError,
   type DhcpSocket,
   type OpenSocketOptions,
+  RECEIVE_BUFFER_BYTES,
 } from "./socket.ts";
 
 const AF_INET = 2;
@@ -22,10 +25,12 @@ const SOCK_CLOEXEC = 0x80000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_BROADCAST = 6;
-const SO_RCVTIMEO = 20;
+const SO_RCVBUF = 8;
 const SO_BINDTODEVICE = 25;
 const IPPROTO_IP = 0;
 const IP_PKTINFO = 8;
+const MSG_DONTWAIT = 0x40;
+const POLLIN = 1;
 const ERRNO_NAMES: Record<number, string> = {
   1: "EPERM",
   13: "EACCES",
@@ -42,9 +47,10 @@ const SYMBOLS = {
     result: "i32",
   },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  recvmsg: {
-    parameters: ["i32", "buffer", "i32"],
-    result: "isize",
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  poll: {
+    parameters: ["buffer", "usize", "i32"],
+    result: "i32",
     nonblocking: true,
   },
   sendto: {
@@ -135,13 +141,12 @@ export function openInterfaceSocket(
     return Promise.reject(error);
   }
   const one = new Uint8Array(new Int32Array([1]).buffer);
-  const timeout = new Uint8Array(16);
-  new DataView(timeout.buffer).setBigInt64(8, 200_000n, true); // 200 ms
+  const rcvbuf = new Uint8Array(new Int32Array([RECEIVE_BUFFER_BYTES]).buffer);
   const setup: [number, number, Uint8Array, string][] = [
     [SOL_SOCKET, SO_REUSEADDR, one, "SO_REUSEADDR"],
     [SOL_SOCKET, SO_BROADCAST, one, "SO_BROADCAST"],
+    [SOL_SOCKET, SO_RCVBUF, rcvbuf, "SO_RCVBUF"],
     [IPPROTO_IP, IP_PKTINFO, one, "IP_PKTINFO"],
-    [SOL_SOCKET, SO_RCVTIMEO, timeout, "SO_RCVTIMEO"],
     [SOL_SOCKET, SO_BINDTODEVICE, name, "SO_BINDTODEVICE"],
   ];
   for (const [level, option, value, label] of setup) {
@@ -178,43 +183,60 @@ export function openInterfaceSocket(
   const hdr = new DataView(msghdr.buffer);
   const ctl = new DataView(control.buffer);
 
+  const pollfd = new Uint8Array(8); // struct pollfd { int fd; short events, revents; }
+  new DataView(pollfd.buffer).setInt32(0, fd, true);
+  new DataView(pollfd.buffer).setInt16(4, POLLIN, true);
+
+  /** One non-blocking recvmsg; false when the socket is empty. */
+  const receiveOne = (): boolean => {
+    hdr.setBigUint64(0, pointerValue(from), true);
+    hdr.setUint32(8, 16, true);
+    hdr.setBigUint64(16, pointerValue(iov), true);
+    hdr.setBigUint64(24, 1n, true);
+    hdr.setBigUint64(32, pointerValue(control), true);
+    hdr.setBigUint64(40, BigInt(control.length), true);
+    hdr.setInt32(48, 0, true);
+    const n = Number(lib.symbols.recvmsg(fd, msghdr, MSG_DONTWAIT));
+    if (n < 0) return false; // EAGAIN: empty (or an error: wait in poll)
+    const packet = {
+      data: data.slice(0, n),
+      address: ipAt(from, 4),
+      port: from[2] << 8 | from[3],
+      interfaceIndex: undefined as number | undefined,
+      destination: undefined as string | undefined,
+    };
+    const controlLength = Number(hdr.getBigUint64(40, true));
+    for (let at = 0; at + 16 <= controlLength;) {
+      const len = Number(ctl.getBigUint64(at, true));
+      if (len < 16) break;
+      if (
+        ctl.getInt32(at + 8, true) === IPPROTO_IP &&
+        ctl.getInt32(at + 12, true) === IP_PKTINFO
+      ) {
+        packet.interfaceIndex = ctl.getInt32(at + 16, true);
+        packet.destination = ipAt(control, at + 24);
+      }
+      at += (len + 7) & ~7;
+    }
+    try {
+      options.onPacket(packet);
+    } catch (error) {
+      options.onError?.(error as Error);
+    }
+    return true;
+  };
+
   let closing = false;
   const loop = (async () => {
     while (!closing) {
-      hdr.setBigUint64(0, pointerValue(from), true);
-      hdr.setUint32(8, 16, true);
-      hdr.setBigUint64(16, pointerValue(iov), true);
-      hdr.setBigUint64(24, 1n, true);
-      hdr.setBigUint64(32, pointerValue(control), true);
-      hdr.setBigUint64(40, BigInt(control.length), true);
-      hdr.setInt32(48, 0, true);
-      const n = Number(await lib.symbols.recvmsg(fd, msghdr, 0));
-      if (n < 0 || closing) continue; // timeout (EAGAIN) or closing
-      const packet = {
-        data: data.slice(0, n),
-        address: ipAt(from, 4),
-        port: from[2] << 8 | from[3],
-        interfaceIndex: undefined as number | undefined,
-        destination: undefined as string | undefined,
-      };
-      const controlLength = Number(hdr.getBigUint64(40, true));
-      for (let at = 0; at + 16 <= controlLength;) {
-        const len = Number(ctl.getBigUint64(at, true));
-        if (len < 16) break;
-        if (
-          ctl.getInt32(at + 8, true) === IPPROTO_IP &&
-          ctl.getInt32(at + 12, true) === IP_PKTINFO
-        ) {
-          packet.interfaceIndex = ctl.getInt32(at + 16, true);
-          packet.destination = ipAt(control, at + 24);
-        }
-        at += (len + 7) & ~7;
+      let count = 0;
+      while (count < 256 && !closing && receiveOne()) count++;
+      if (closing) break;
+      if (count === 256) {
+        await new Promise((r) => setTimeout(r, 0)); // let the handlers run
+        continue;
       }
-      try {
-        options.onPacket(packet);
-      } catch (error) {
-        options.onError?.(error as Error);
-      }
+      await lib.symbols.poll(pollfd, 1n, 200);
     }
   })();
 
