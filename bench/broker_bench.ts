@@ -6,7 +6,7 @@
  * like nats-server, so the nats.js clients of this process do not share its
  * event loop.
  *
- * Run: `deno run -A bench/broker_bench.ts [--seconds 1.5] [--rounds 2]`
+ * Run: `deno run -A bench/broker_bench.ts [--seconds 1.2] [--rounds 3]`
  * (the default run takes about 25 s).
  *
  * @module
@@ -116,8 +116,8 @@ async function main(): Promise<void> {
     const i = Deno.args.indexOf(name);
     return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
   };
-  const ms = arg("--seconds", 1.5) * 1000;
-  const rounds = arg("--rounds", 2);
+  const ms = arg("--seconds", 1.2) * 1000;
+  const rounds = arg("--rounds", 3);
 
   await using nats = await startNatsServer();
   const port = freePort();
