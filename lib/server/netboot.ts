@@ -14,7 +14,7 @@
  */
 import type { DhcpMessage } from "../dhcp/message.ts";
 import type { Reservation } from "../backend/reservation.ts";
-import type { NetbootSettings } from "./options.ts";
+import type { ServerNetbootSettings } from "./options.ts";
 
 /** iPXE binary per client architecture (option 93, RFC 4578 / IANA). */
 export const IPXE_BINARY_BY_ARCH: Readonly<Record<number, string>> = {
@@ -178,7 +178,7 @@ function hostOf(url: string): string {
 export function decideNetboot(
   request: DhcpMessage,
   reservation: Reservation,
-  settings: NetbootSettings,
+  settings: ServerNetbootSettings,
   traceparent?: Uint8Array,
 ): NetbootDecision | NoNetboot {
   if (!settings.enabled) return { reason: "netboot disabled" };

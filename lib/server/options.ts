@@ -118,7 +118,7 @@ export interface DhcpServerOptions {
 }
 
 /** Netboot settings with defaults applied. */
-export interface NetbootSettings {
+export interface ServerNetbootSettings {
   /** See {@linkcode NetbootOptions.enabled}. */
   enabled: boolean;
   /** TFTP server address. */
@@ -146,7 +146,7 @@ export interface ServerSettings {
   /** Default lease time in seconds. */
   defaultLeaseTime: number;
   /** Netboot settings. */
-  netboot: NetbootSettings;
+  netboot: ServerNetbootSettings;
   /** In-flight cap. */
   maxInFlight: number;
   /** Malformed packet log lines per second. */
