@@ -27,7 +27,7 @@ import { finalizeOptions, replyMaxSize } from "./reply_options.ts";
 import { newTraceContext } from "./traceparent.ts";
 
 /** Where a datagram came from. */
-export interface PacketSource {
+export interface DatagramSource {
   /** Source address. */
   address: string;
   /** Source port. */
@@ -104,7 +104,7 @@ export class PacketProcessor {
     this.#abort.abort(new Error("The DHCP server is closing"));
   }
 
-  #malformed(error: unknown, source: PacketSource): void {
+  #malformed(error: unknown, source: DatagramSource): void {
     this.counters.packetIn("malformed");
     this.counters.drop(DropReason.malformed);
     if (this.#malformedLog.allow()) {
@@ -126,7 +126,7 @@ export class PacketProcessor {
    */
   async process(
     data: Uint8Array,
-    source: PacketSource,
+    source: DatagramSource,
   ): Promise<ProcessedReply | undefined> {
     let request: DhcpMessage;
     let type: number | undefined;
@@ -182,7 +182,7 @@ export class PacketProcessor {
   async #answer(
     request: DhcpMessage,
     replyType: MessageType,
-    source: PacketSource,
+    source: DatagramSource,
     log: Logger,
   ): Promise<ProcessedReply | undefined> {
     const reply = createReply(

@@ -20,8 +20,8 @@ import {
   resolveSettings,
 } from "../../lib/server/options.ts";
 import {
+  type DatagramSource,
   PacketProcessor,
-  type PacketSource,
 } from "../../lib/server/processor.ts";
 import { defaultHandlers } from "../../lib/server/server.ts";
 
@@ -45,7 +45,7 @@ export const HOST: Reservation = {
 };
 
 /** The RFC path: a real client sends from 0.0.0.0:68. */
-export const FROM_CLIENT: PacketSource = { address: "0.0.0.0", port: 68 };
+export const FROM_CLIENT: DatagramSource = { address: "0.0.0.0", port: 68 };
 
 /**
  * A BOOTREQUEST with option 53 and the given options (raw, in order).
