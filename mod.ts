@@ -83,3 +83,13 @@ export {
   withYourIp,
 } from "./lib/dhcp/modifiers.ts";
 export type { Modifier } from "./lib/dhcp/modifiers.ts";
+
+// The embedded NATS broker (`--server`).
+export { Broker, BROKER_VERSION, startBroker } from "./lib/broker/broker.ts";
+export {
+  BrokerProtocolError,
+  CloseReason,
+  ProtocolErrorText,
+} from "./lib/broker/errors.ts";
+export type { BrokerStats } from "./lib/broker/broker.ts";
+export type { BrokerAuth, BrokerOptions } from "./lib/broker/options.ts";
