@@ -95,6 +95,7 @@ start_dnsmasq() {
     --dhcp-host=02:00:00:77:00:16,10.78.0.16,golden-relayed82,1h \
     --dhcp-host=02:00:00:77:00:17,10.77.0.17,golden-nak,1h \
     --dhcp-host=02:00:00:77:00:18,10.77.0.18,golden-inform,1h \
+    --dhcp-host=02:00:00:77:00:19,10.77.0.19,golden-decline,1h \
     --dhcp-option=tag:direct,option:router,10.77.0.1 \
     --dhcp-option=tag:relayed,option:router,10.78.0.1 \
     --dhcp-option=option:dns-server,10.77.0.53,10.77.0.54 \
@@ -257,6 +258,34 @@ run_inform() { # PREFIX MAC ADDRESS/CIDR
   split_capture "$work/$prefix.pcap" "$prefix"
 }
 
+run_decline() { # PREFIX MAC IP
+  local prefix=$1 mac=$2 taken=$3
+  ip -n "$cns" link set "$cif" address "$mac"
+  # Someone else already answers ARP for the reserved address.
+  ip -n "$sns" addr add "$taken/32" dev "$sif"
+  printf 'noipv4ll\nrequire dhcp_server_identifier\n' >"$work/decline.conf"
+  : >"$work/decline.log"
+  start_capture "$sif" "$work/$prefix.pcap"
+  # -J: broadcast replies, or the server would deliver its unicast OFFER to
+  # its own copy of the address.
+  ip netns exec "$cns" dhcpcd -d -J -f "$work/decline.conf" -c /bin/true -4 -B \
+    -t 30 "$cif" >"$work/decline.log" 2>&1 &
+  local dpid=$!
+  pids+=("$dpid")
+  for _ in $(seq 150); do
+    grep -q "sending DECLINE" "$work/decline.log" && break
+    sleep 0.1
+  done
+  sleep 0.5
+  kill -TERM "$dpid"
+  wait "$dpid" 2>/dev/null || true
+  cat "$work/decline.log" >>"$work/clients.log"
+  stop_capture
+  ip -n "$sns" addr del "$taken/32" dev "$sif"
+  ip -n "$cns" addr flush dev "$cif"
+  split_capture "$work/$prefix.pcap" "$prefix"
+}
+
 # Capture set NAME is made when ONLY is unset or lists it.
 want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
@@ -304,6 +333,9 @@ LEASE
 
 # DHCPINFORM from a client that already has 10.77.0.18 (dhcpcd --inform).
 ! want inform || run_inform inform 02:00:00:77:00:18 10.77.0.18/24
+
+# dhcpcd's ARP probe finds the offered address in use and DECLINEs it.
+! want decline || run_decline decline 02:00:00:77:00:19 10.77.0.19
 
 # Captured on the server side of the relay: giaddr set, hops 1.
 ! want relayed || run_dhclient relayed 02:00:00:77:00:15 /dev/null "$ccif" "$sifr"
