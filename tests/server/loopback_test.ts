@@ -260,3 +260,43 @@ Deno.test("loopback - NATS connection options (token auth) reach the server's ba
   const lease = await dora(clientOptions(`127.0.0.1:${server.address.port}`));
   assert.equal(lease.address, HOST.ipAddress);
 });
+
+Deno.test("loopback - NATS going away fails lookups (no reply), and serving resumes when it is back", async () => {
+  const nats = await startNatsServer();
+  const subj = subject();
+  const responder = await startMemoryResponder({
+    url: nats.url,
+    subject: subj,
+    reservations: [HOST],
+  });
+  const server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    nats: { natsUrl: nats.url, subject: subj, timeout: 500 },
+  });
+  const target = `127.0.0.1:${server.address.port}`;
+  try {
+    assert.equal((await dora(clientOptions(target))).address, HOST.ipAddress);
+    await nats.stop();
+    await assert.rejects(
+      dora({ ...clientOptions(target), timeout: 1200 }),
+      DhcpTimeoutError,
+    );
+    assert.ok(
+      (server.counters.drops.backendError ?? 0) >= 1,
+      JSON.stringify(server.counters),
+    );
+    await nats.restart();
+    // Both NATS clients reconnect on their own; retry until a lease comes back.
+    let lease;
+    for (let i = 0; i < 20 && !lease; i++) {
+      lease = await dora({ ...clientOptions(target), timeout: 1000 }).catch(
+        () => undefined,
+      );
+    }
+    assert.equal(lease?.address, HOST.ipAddress);
+  } finally {
+    await server.close();
+    await responder.stop();
+    await nats[Symbol.asyncDispose]();
+  }
+});
