@@ -1,0 +1,196 @@
+/**
+ * DORA ladder: our server (through the NATS hop) against Kea, side by side
+ * in one run, with kea's `perfdhcp` as the load generator (a relay agent:
+ * giaddr set, unicast to the server, replies at giaddr:67).
+ *
+ * ```sh
+ * deno run -A bench/perfdhcp/dora_ladder.ts [--quick] [--broker nats-server|embedded]
+ *   [--rates 1000,2000,...] [--period 20] [--clients 10000] [--kea-threads 0]
+ *   [--server timed|cli] [--profile DIR] [--only ours|kea] [-- SERVER FLAGS]
+ * ```
+ *
+ * Needs root (network namespaces, port 67), perfdhcp and kea-dhcp4.
+ * Everything lives in four namespaces (two per system) that are removed on
+ * exit, failure or Ctrl-C.
+ *
+ * @module
+ */
+import {
+  benchHosts,
+  keaConfig,
+  macList,
+  reservationsYaml,
+} from "./fixtures.ts";
+import { type PerfdhcpResult, runPerfdhcp } from "./perfdhcp.ts";
+import { type ProcSample, sampleProc } from "./proc_stats.ts";
+import {
+  startKea,
+  startOurs,
+  type Target,
+  type TimedStats,
+} from "./targets.ts";
+import { printSummary, printTable, type Rung } from "./report.ts";
+
+function opt(name: string, fallback: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < Deno.args.length ? Deno.args[i + 1] : fallback;
+}
+
+const quick = Deno.args.includes("--quick");
+const dashDash = Deno.args.indexOf("--");
+const serverFlags = dashDash >= 0 ? Deno.args.slice(dashDash + 1) : [];
+const rates = opt(
+  "rates",
+  quick ? "2000,6000,10000,0" : "2000,4000,6000,8000,10000,12000,0",
+).split(",").map(Number);
+const period = Number(opt("period", quick ? "10" : "20"));
+const clients = Number(opt("clients", "10000"));
+const broker = opt("broker", "nats-server");
+const only = opt("only", "");
+const profileDir = opt("profile", "");
+
+const dir = await Deno.makeTempDir({ prefix: "dora-ladder-" });
+const hosts = benchHosts(clients);
+const macFile = `${dir}/macs.txt`;
+await Deno.writeTextFile(macFile, macList(hosts));
+await Deno.writeTextFile(`${dir}/reservations.yaml`, reservationsYaml(hosts));
+
+const stack = new AsyncDisposableStack();
+let cleaning = false;
+async function cleanup(code: number): Promise<never> {
+  if (!cleaning) {
+    cleaning = true;
+    await stack.disposeAsync().catch((e) => console.error(e));
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+  Deno.exit(code);
+}
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(sig, () => {
+    console.error(`\n${sig}: cleaning up namespaces`);
+    void cleanup(130);
+  });
+}
+
+function procTotals(t: Target): (ProcSample | undefined)[] {
+  return t.procs.map((p) => sampleProc(p.pid));
+}
+
+async function rung(
+  t: Target,
+  rate: number,
+  seconds: number,
+): Promise<Rung> {
+  await t.report(); // reset the lookup latency window
+  const before = procTotals(t);
+  const result: PerfdhcpResult = await runPerfdhcp({
+    ns: t.net.clientNs.name,
+    interface: t.net.clientIf,
+    serverIp: "10.231.0.1",
+    rate,
+    seconds,
+    clients,
+    macFile,
+  });
+  const after = procTotals(t);
+  const timed: TimedStats | undefined = await t.report();
+  const dora = result.requestAck.received || 0;
+  return {
+    target: t.name,
+    result,
+    timed,
+    procs: t.procs.map((p, i) => ({
+      name: p.name,
+      cpuSeconds: (after[i]?.cpuSeconds ?? NaN) -
+        (before[i]?.cpuSeconds ?? NaN),
+      cpuPer1000: dora > 0
+        ? 1000 * ((after[i]?.cpuSeconds ?? NaN) -
+          (before[i]?.cpuSeconds ?? NaN)) /
+          dora
+        : NaN,
+      rssMiB: after[i]?.rssMiB ?? NaN,
+      peakRssMiB: after[i]?.peakRssMiB ?? NaN,
+    })),
+  };
+}
+
+try {
+  const targets: Target[] = [];
+  if (only !== "kea") {
+    console.error(`Starting ours (broker ${broker}) ...`);
+    targets.push(stack.use(
+      await startOurs({
+        reservations: `${dir}/reservations.yaml`,
+        broker,
+        server: opt("server", "timed"),
+        profileDir: profileDir || undefined,
+        serverFlags,
+      }),
+    ));
+  }
+  if (only !== "ours") {
+    const threads = Number(opt("kea-threads", "0"));
+    console.error(`Starting kea-dhcp4 (threads ${threads || "default"}) ...`);
+    targets.push(stack.use(
+      await startKea({
+        dir,
+        writeConfig(iface) {
+          const path = `${dir}/kea-dhcp4.json`;
+          Deno.writeTextFileSync(
+            path,
+            JSON.stringify(keaConfig(hosts, {
+              interface: iface,
+              leaseFile: `${dir}/leases4.csv`,
+              threads,
+            })),
+          );
+          return path;
+        },
+      }),
+    ));
+  }
+  for (const t of targets) {
+    // Warm up (JIT, connections, the responder's file) until replies flow.
+    for (let i = 0; i < 10; i++) {
+      const w = await rung(t, 500, 3);
+      if (w.result.lostPercent < 5) break;
+      console.error(
+        `warm-up ${t.name}: ${w.result.lostPercent.toFixed(1)}% lost`,
+      );
+    }
+  }
+  const rungs: Rung[] = [];
+  const ladder = [...rates, ...(rates.includes(0) ? [-1] : [])];
+  for (const [i, rate] of ladder.entries()) {
+    // -1: recovery rung at the lowest rate right after the unlimited one.
+    const r = rate === -1 ? Math.min(...rates.filter((x) => x > 0)) : rate;
+    const order = i % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      const one = await rung(t, r, rate === -1 ? Math.min(period, 10) : period);
+      one.label = rate === 0
+        ? "unlimited"
+        : rate === -1
+        ? `${r} (recovery)`
+        : `${r}`;
+      rungs.push(one);
+      console.error(
+        `${t.name} ${one.label}: ${
+          one.result.doraPerSecond.toFixed(0)
+        } DORA/s, ${one.result.lostPercent.toFixed(2)}% lost`,
+      );
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+  }
+  console.log(
+    `\nperfdhcp -4 -r RATE -R ${clients} -p ${period} -M macs -l IFACE 10.231.0.1` +
+      ` | broker ${broker} | server flags: ${
+        serverFlags.join(" ") || "(defaults)"
+      }\n`,
+  );
+  printTable(rungs);
+  printSummary(rungs, targets);
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e);
+  await cleanup(1);
+}
+await cleanup(0);

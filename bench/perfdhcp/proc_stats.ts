@@ -1,0 +1,44 @@
+/**
+ * CPU time and memory of a process, read from `/proc/PID/stat` and
+ * `/proc/PID/status` (Linux).
+ *
+ * @module
+ */
+
+/** Clock ticks per second of `/proc/PID/stat` (USER_HZ, 100 on Linux). */
+export const clockTicks = 100;
+
+/** A sample of one process. */
+export interface ProcSample {
+  /** User + system CPU seconds so far. */
+  cpuSeconds: number;
+  /** Resident set size now, in MiB. */
+  rssMiB: number;
+  /** Peak resident set size (VmHWM), in MiB. */
+  peakRssMiB: number;
+}
+
+/**
+ * Read CPU seconds and memory of `pid`.
+ *
+ * @returns The sample, or `undefined` when the process is gone
+ */
+export function sampleProc(pid: number): ProcSample | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line.
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(rest[11]) + Number(rest[12]);
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = (key: string) =>
+      Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? 0);
+    return {
+      cpuSeconds: ticks / clockTicks,
+      rssMiB: kb("VmRSS") / 1024,
+      peakRssMiB: kb("VmHWM") / 1024,
+    };
+  } catch {
+    return undefined;
+  }
+}
