@@ -104,6 +104,13 @@ export interface DhcpServerOptions {
    */
   maxInFlight?: number;
   /**
+   * Give up on one backend lookup after this many milliseconds (no reply,
+   * counted as a backend error), whatever the backend does. The NATS
+   * backend has its own, shorter timeout (`nats.timeout`).
+   * @default {10000}
+   */
+  lookupTimeout?: number;
+  /**
    * At most this many "malformed packet" log lines per second; the rest are counted.
    * @default {5}
    */
@@ -149,6 +156,8 @@ export interface ServerSettings {
   netboot: ServerNetbootSettings;
   /** In-flight cap. */
   maxInFlight: number;
+  /** Backend lookup deadline in milliseconds. */
+  lookupTimeout: number;
   /** Malformed packet log lines per second. */
   malformedLogPerSecond: number;
 }
@@ -262,6 +271,12 @@ export function resolveSettings(options: DhcpServerOptions): ServerSettings {
       `Invalid maxInFlight ${maxInFlight}: it must be a positive whole number`,
     );
   }
+  const lookupTimeout = options.lookupTimeout ?? 10000;
+  if (!(lookupTimeout > 0)) {
+    throw new RangeError(
+      `Invalid lookupTimeout ${lookupTimeout}: it must be a positive number of milliseconds`,
+    );
+  }
   const nb = options.netboot ?? {};
   const tftp = parseHostPort(nb.tftpServer ?? serverIp, 69, "tftpServer");
   return {
@@ -271,6 +286,7 @@ export function resolveSettings(options: DhcpServerOptions): ServerSettings {
     serverIp,
     defaultLeaseTime,
     maxInFlight,
+    lookupTimeout,
     malformedLogPerSecond: options.malformedLogPerSecond ?? 5,
     netboot: {
       enabled: nb.enabled ?? true,

@@ -115,16 +115,34 @@ async function lookup(
   context: HandlerContext,
   onLookup?: LookupReport,
 ): Promise<Reservation | undefined | Error> {
+  const ms = context.settings.lookupTimeout;
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () =>
+      deadline.abort(new Error(`Lookup of ${mac} timed out after ${ms} ms`)),
+    ms,
+  );
+  const signal = AbortSignal.any([context.signal, deadline.signal]);
+  let onAbort: (() => void) | undefined;
   try {
-    const found = await backend.lookup(mac, {
-      signal: context.signal,
-      traceparent: formatTraceparent(context.trace),
-    });
+    const found = await Promise.race([
+      backend.lookup(mac, {
+        signal,
+        traceparent: formatTraceparent(context.trace),
+      }),
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
+      }),
+    ]);
     onLookup?.(found === undefined ? "notFound" : "found");
     return found;
   } catch (error) {
     onLookup?.("error");
     return error instanceof Error ? error : new Error(String(error));
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
   }
 }
 

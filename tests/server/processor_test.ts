@@ -381,3 +381,13 @@ Deno.test("server - BOOTREPLY and unanswered types are dropped", async () => {
   assert.equal(await p.process(request(10), FROM_CLIENT), undefined);
   assert.deepEqual(p.counters.snapshot().drops, { unsupported: 2 });
 });
+
+Deno.test("server - a lookup that never answers is given up after lookupTimeout", async () => {
+  const hanging: Backend = { lookup: () => new Promise(() => {}) };
+  const log = memoryLogger("info");
+  const p = processor(hanging, { lookupTimeout: 50 }, log);
+  assert.equal(await p.process(request(1), FROM_CLIENT), undefined);
+  assert.deepEqual(p.counters.snapshot().drops, { backendError: 1 });
+  assert.equal(p.counters.snapshot().inFlight, 0);
+  assert.match(log.lines.join("\n"), /timed out after 50 ms/);
+});
