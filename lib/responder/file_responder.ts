@@ -32,6 +32,8 @@ export interface FileResponderOptions extends Omit<ResponderOptions, "lookup"> {
    * @default {100}
    */
   debounceMs?: number;
+  /** Called after each reload attempt: the error, or `undefined` on success. */
+  onReload?: (error: Error | undefined) => void;
 }
 
 /** A running file-backed responder. */
@@ -69,7 +71,7 @@ export interface FileResponder extends AsyncDisposable {
 export async function startFileResponder(
   options: FileResponderOptions,
 ): Promise<FileResponder> {
-  const { file, watch = true, debounceMs, ...rest } = options;
+  const { file, watch = true, debounceMs, onReload, ...rest } = options;
   const text = await Deno.readTextFile(file);
   const store = new ReservationStore(parseReservations(text, { file }));
   const logger = options.logger;
@@ -78,6 +80,7 @@ export async function startFileResponder(
       debounceMs,
       logger,
       loadedText: text,
+      onReload,
     })
     : undefined;
   let responder: Responder;
