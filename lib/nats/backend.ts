@@ -214,7 +214,8 @@ export class NatsBackend implements Backend, AsyncDisposable {
       subject: mac,
       data: encodeLookupRequest(mac, traceparent),
     }));
-    const started = performance.now();
+    const debug = this.#logger.enabled("debug");
+    const started = debug ? performance.now() : 0;
     const msg = await requestPayload(nc, this.#subject, payload, {
       timeout: this.#timeout,
       signal: options.signal,
@@ -232,7 +233,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
         );
       }
     }
-    if (this.#logger.enabled("debug")) {
+    if (debug) {
       this.#logger.debug("Lookup answered", {
         mac,
         found: reservation !== undefined,

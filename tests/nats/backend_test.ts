@@ -15,6 +15,7 @@ import { createEvent } from "../../lib/cloudevents/event.ts";
 import { encodeBinary } from "../../lib/cloudevents/nats_binding.ts";
 import { decodeLookupRequest, encodeLookupReply } from "../../lib/nats/wire.ts";
 import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
+import { createLogger } from "../../lib/log/logger.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
 
 const enc = new TextEncoder();
@@ -178,9 +179,21 @@ Deno.test("nats backend - sends the caller's traceparent or a fresh one", () =>
       },
     });
     await nc.flush();
-    const backend = new NatsBackend({ nc, subject: "g.trace" });
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: "debug",
+      format: "json",
+      write: (l) => lines.push(l),
+    });
+    const backend = new NatsBackend({ nc, subject: "g.trace", logger });
     const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     await backend.lookup(MAC, { traceparent: tp });
+    const line = JSON.parse(lines[0]);
+    assert.equal(line.msg, "Lookup answered");
+    assert.equal(line.mac, MAC);
+    assert.equal(line.found, true);
+    assert.equal(line.traceparent, tp);
+    assert.equal(typeof line.ms, "number");
     await backend.lookup(MAC);
     assert.equal(traces[0], tp);
     assert.match(traces[1], /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
