@@ -12,6 +12,9 @@
  *   deno run -A examples/custom_responder.ts nats://127.0.0.1:4222
  * ```
  *
+ * Arguments: the NATS server (default `nats://127.0.0.1:4222`) and the
+ * subject (default `tinkerbell.dhcp`).
+ *
  * The lookup function returns a reservation, `undefined` for "unknown MAC"
  * (a 404 reply), or throws for a failure (a 500 reply, logged).
  *
@@ -58,6 +61,7 @@ if (import.meta.main) {
   }
   const responder = await startResponder({
     servers: Deno.args[0] ?? "nats://127.0.0.1:4222",
+    subject: Deno.args[1],
     lookup: (mac) => computeReservation(mac),
     logger: createLogger({ level: "info" }),
     signal: controller.signal,

@@ -402,7 +402,7 @@ export async function startResponder(
   if (typeof options.lookup !== "function") {
     throw new TypeError("Cannot start the responder: lookup is not a function");
   }
-  if (options.nc) return new Responder(options.nc, false, options);
+  if (options.nc) return ready(new Responder(options.nc, false, options));
   const servers = options.servers ?? "nats://127.0.0.1:4222";
   const logger = options.logger ?? silentLogger;
   let nc: NatsConnection;
@@ -421,7 +421,13 @@ export async function startResponder(
     });
   }
   void logStatus(nc, logger);
-  return new Responder(nc, true, options);
+  return ready(new Responder(nc, true, options));
+}
+
+/** Resolves once the server has the responder's subscriptions. */
+async function ready(responder: Responder): Promise<Responder> {
+  await responder.connection.flush();
+  return responder;
 }
 
 async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {

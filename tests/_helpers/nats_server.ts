@@ -61,22 +61,60 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 export async function startNatsServer(
   options: StartNatsServerOptions = {},
 ): Promise<NatsServerProcess> {
-  const port = options.port ?? freePort();
-  const args = ["-a", "127.0.0.1", "-p", String(port), ...(options.args ?? [])];
+  let port = options.port ?? freePort();
+  const extra = options.args ?? [];
   let configFile: string | undefined;
   if (options.config !== undefined) {
     configFile = await Deno.makeTempFile({ suffix: ".conf" });
     await Deno.writeTextFile(configFile, options.config);
-    args.push("-c", configFile);
   }
   let child: Deno.ChildProcess | undefined;
 
-  const start = async () => {
-    child = new Deno.Command("nats-server", {
+  // The server writes a ports file once it listens; a server that could not
+  // bind (another test took the port between freePort() and the spawn)
+  // exits instead, and is retried on a new port when none was asked for.
+  const spawnOnce = async (): Promise<boolean> => {
+    const portsDir = await Deno.makeTempDir({ prefix: "nats_ports_" });
+    const args = ["-a", "127.0.0.1", "-p", String(port), ...extra];
+    if (configFile) args.push("-c", configFile);
+    args.push("--ports_file_dir", portsDir);
+    const c = new Deno.Command("nats-server", {
       args,
       stdout: "null",
       stderr: "null",
     }).spawn();
+    let exited = false;
+    c.status.then(() => (exited = true));
+    const portsFile = `${portsDir}/nats-server_${c.pid}.ports`;
+    const deadline = Date.now() + 5000;
+    try {
+      while (Date.now() < deadline && !exited) {
+        const text = await Deno.readTextFile(portsFile).catch(() => "");
+        if (text.includes('"nats"')) {
+          child = c;
+          return true;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      if (!exited) {
+        c.kill("SIGKILL");
+        throw new Error(`nats-server did not listen on port ${port} in time`);
+      }
+      await c.status;
+      return false;
+    } finally {
+      await Deno.remove(portsDir, { recursive: true }).catch(() => {});
+    }
+  };
+
+  const start = async (mayMove: boolean) => {
+    for (let attempt = 0;; attempt++) {
+      if (await spawnOnce()) break;
+      if (!mayMove || attempt >= 5) {
+        throw new Error(`nats-server could not listen on port ${port}`);
+      }
+      port = freePort();
+    }
     await waitForPort(port, 5000);
   };
 
@@ -96,12 +134,12 @@ export async function startNatsServer(
     clearTimeout(timer);
   };
 
-  await start();
+  await start(options.port === undefined);
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     stop,
-    restart: start,
+    restart: () => start(false),
     async [Symbol.asyncDispose]() {
       await stop();
       if (configFile) await Deno.remove(configFile).catch(() => {});

@@ -20,6 +20,15 @@ import {
 } from "../../lib/nats/wire.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
 
+/**
+ * The subject this test process uses. Unique, so that a client of another
+ * test process that outlived its nats-server and reconnected to a server on
+ * a reused port cannot take part in these tests.
+ */
+export const SUBJECT = `${DEFAULT_SUBJECT}.test-${
+  crypto.randomUUID().slice(0, 8)
+}`;
+
 /** A lookup request payload for `mac`. */
 export function requestPayload(mac: string): Uint8Array {
   return encodeStructured(
@@ -40,7 +49,7 @@ export async function rawLookup(
   options: { subject?: string; timeout?: number } = {},
 ): Promise<Record<string, unknown>> {
   const msg = await nc.request(
-    options.subject ?? DEFAULT_SUBJECT,
+    options.subject ?? SUBJECT,
     requestPayload(mac),
     { timeout: options.timeout ?? 5000 },
   );

@@ -3,7 +3,7 @@ import { connect } from "@nats-io/transport-node";
 import { startNatsServer } from "../_helpers/nats_server.ts";
 import { loadReservationFile } from "../../lib/responder/reservation_file.ts";
 import { parseYamlSubset } from "../../lib/responder/_yaml_subset.ts";
-import { lookup } from "./_lookup.ts";
+import { lookup, SUBJECT } from "./_lookup.ts";
 
 const EXAMPLES = new URL("../../examples/", import.meta.url);
 
@@ -24,6 +24,7 @@ Deno.test("examples - custom_responder.ts answers lookups and drains on SIGTERM"
       "-A",
       new URL("custom_responder.ts", EXAMPLES).pathname,
       nats.url,
+      SUBJECT,
     ],
     env: { RESERVATION_OVERRIDES: '{"08:00:27:00:00:01":"192.168.2.250"}' },
     stdout: "null",

@@ -4,7 +4,7 @@ import { startNatsServer } from "../_helpers/nats_server.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import { startFileResponder } from "../../lib/responder/file_responder.ts";
 import { ReservationFileError } from "../../lib/responder/reservation_file.ts";
-import { lookup, tempDir } from "./_lookup.ts";
+import { lookup, SUBJECT, tempDir } from "./_lookup.ts";
 
 const MAC = "08:00:27:29:4e:67";
 
@@ -68,6 +68,7 @@ Deno.test("file responder - reloads a changed file, keeps the last good data on 
   await using responder = await startFileResponder({
     file,
     servers: nats.url,
+    subject: SUBJECT,
     logger: createLogger({ level: "info", write: (l) => lines.push(l) }),
     serviceName: false,
   });
@@ -135,6 +136,7 @@ Deno.test("file responder - a reload under load answers every request wholly fro
   await using responder = await startFileResponder({
     file,
     servers: nats.url,
+    subject: SUBJECT,
     serviceName: false,
   });
   const nc = await connect({ servers: nats.url });

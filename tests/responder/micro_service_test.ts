@@ -3,12 +3,21 @@ import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { startNatsServer } from "../_helpers/nats_server.ts";
 import { startResponder } from "../../lib/responder/responder.ts";
-import { lookup } from "./_lookup.ts";
+import { lookup, SUBJECT } from "./_lookup.ts";
+
+/** Unique, as foreign clients may reach this test's server (see SUBJECT). */
+const NAME = `dhcp-responder-${crypto.randomUUID().slice(0, 8)}`;
 
 /** All replies to a request within `ms` (several services may answer). */
-async function gather(nc: NatsConnection, subject: string, ms = 300) {
+async function gather(nc: NatsConnection, subject: string, count?: number) {
   const out: Record<string, unknown>[] = [];
-  const iter = await nc.requestMany(subject, "", { maxWait: ms });
+  const iter = await nc.requestMany(
+    subject,
+    "",
+    count
+      ? { strategy: "count", maxMessages: count, maxWait: 5000 }
+      : { maxWait: 500 },
+  );
   for await (const m of iter) out.push(m.json());
   return out;
 }
@@ -17,42 +26,44 @@ Deno.test("responder - answers $SRV.PING, $SRV.INFO and $SRV.STATS (ADR-32)", as
   await using nats = await startNatsServer();
   await using a = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: (mac) => ({ macAddress: mac, ipAddress: "192.168.2.7" }),
     serviceVersion: "1.2.3",
+    serviceName: NAME,
   });
+  // b serves another subject so that the one lookup below reaches a.
   await using b = await startResponder({
     servers: nats.url,
+    subject: `${SUBJECT}.other`,
     lookup: () => undefined,
+    serviceName: NAME,
   });
   const nc = await connect({ servers: nats.url });
   try {
     await lookup(nc, "08:00:27:29:4e:67");
     const pings = await gather(nc, "$SRV.PING");
-    assert.equal(pings.length, 2);
-    assert.deepEqual(
-      pings.map((p) => p.id).sort(),
-      [a.id, b.id].sort(),
-    );
-    const byName = await gather(nc, "$SRV.PING.dhcp-responder");
-    assert.equal(byName.length, 2);
-    const [ping] = await gather(nc, `$SRV.PING.dhcp-responder.${a.id}`);
+    const ids = pings.map((p) => p.id);
+    assert.ok(ids.includes(a.id) && ids.includes(b.id), JSON.stringify(pings));
+    const byName = await gather(nc, `$SRV.PING.${NAME}`, 2);
+    assert.deepEqual(byName.map((p) => p.id).sort(), [a.id, b.id].sort());
+    const [ping] = await gather(nc, `$SRV.PING.${NAME}.${a.id}`, 1);
     assert.deepEqual(ping, {
       type: "io.nats.micro.v1.ping_response",
-      name: "dhcp-responder",
+      name: NAME,
       id: a.id,
       version: "1.2.3",
       metadata: {},
     });
-    const [info] = await gather(nc, `$SRV.INFO.dhcp-responder.${a.id}`);
+    const [info] = await gather(nc, `$SRV.INFO.${NAME}.${a.id}`, 1);
     assert.equal(info.type, "io.nats.micro.v1.info_response");
     assert.equal(typeof info.description, "string");
     assert.deepEqual(info.endpoints, [{
       name: "lookup",
-      subject: "tinkerbell.dhcp",
+      subject: SUBJECT,
       queue_group: "tinkerbell-responders",
       metadata: {},
     }]);
-    const stats = (await gather(nc, "$SRV.STATS.dhcp-responder"))
+    const stats = (await gather(nc, `$SRV.STATS.${NAME}`, 2))
       .find((s) => s.id === a.id)!;
     assert.equal(stats.type, "io.nats.micro.v1.stats_response");
     assert.ok(!Number.isNaN(Date.parse(stats.started as string)));

@@ -8,7 +8,7 @@ import {
 } from "../../lib/responder/responder.ts";
 import { decodeEventRecord } from "../../lib/cloudevents/nats_binding.ts";
 import { decodeLookupReply } from "../../lib/nats/wire.ts";
-import { requestPayload } from "./_lookup.ts";
+import { requestPayload, SUBJECT } from "./_lookup.ts";
 
 function macOf(i: number): string {
   return `02:00:00:00:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${
@@ -30,7 +30,7 @@ async function sendMany(
     while (next < count) {
       const i = next++;
       const msg = await nc.request(
-        "tinkerbell.dhcp",
+        SUBJECT,
         requestPayload(macOf(i)),
         {
           timeout: 10_000,
@@ -71,6 +71,7 @@ Deno.test("responder - three responders in a queue group share 3,000 requests, n
     responders.push(
       await startResponder({
         servers: nats.url,
+        subject: SUBJECT,
         lookup: countingLookup(s),
         serviceName: false,
       }),
@@ -101,11 +102,13 @@ Deno.test("responder - draining one responder mid-run loses no request", async (
   const seen = [new Map<string, number>(), new Map<string, number>()];
   const a = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: countingLookup(seen[0]),
     serviceName: false,
   });
   const b = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: countingLookup(seen[1]),
     serviceName: false,
   });

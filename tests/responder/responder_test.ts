@@ -9,7 +9,7 @@ import { ReservationStore } from "../../lib/responder/store.ts";
 import { BackendError } from "../../lib/nats/errors.ts";
 import { decodeLookupReply } from "../../lib/nats/wire.ts";
 import { decodeEventRecord } from "../../lib/cloudevents/nats_binding.ts";
-import { lookup, rawLookup, requestPayload } from "./_lookup.ts";
+import { lookup, rawLookup, requestPayload, SUBJECT } from "./_lookup.ts";
 
 const HOST: Reservation = {
   macAddress: "08:00:27:29:4e:67",
@@ -37,6 +37,7 @@ Deno.test("responder - v2 answers a known MAC and says 404 for an unknown one", 
   await using nats = await startNatsServer();
   await using responder = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: (mac) => store.lookup(mac),
     serviceName: false,
   });
@@ -68,6 +69,7 @@ Deno.test("responder - v1 sends the DHCP object alone and nothing for an unknown
   await using nats = await startNatsServer();
   await using _responder = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: (mac) => store.lookup(mac),
     replyFormat: "v1",
     serviceName: false,
@@ -108,6 +110,7 @@ Deno.test("responder - a lookup function that throws gives a v2 error 500, logge
   const lines: string[] = [];
   await using responder = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: async (mac) => {
       await Promise.resolve();
       if (mac.endsWith("ff")) throw new Error("database unavailable");
@@ -143,6 +146,7 @@ Deno.test("responder - v1 sends no reply when the lookup function throws", async
   await using nats = await startNatsServer();
   await using responder = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: () => {
       throw new Error("boom");
     },
@@ -163,6 +167,7 @@ Deno.test("responder - a malformed request is logged and gets error 400", async 
   const lines: string[] = [];
   await using responder = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: (mac) => store.lookup(mac),
     logger: createLogger({ level: "warn", write: (l) => lines.push(l) }),
     serviceName: false,
@@ -170,9 +175,9 @@ Deno.test("responder - a malformed request is logged and gets error 400", async 
   const nc = await connect({ servers: nats.url });
   const enc = new TextEncoder();
   try {
-    const notEvent = await nc.request("tinkerbell.dhcp", enc.encode("hello"));
+    const notEvent = await nc.request(SUBJECT, enc.encode("hello"));
     const noMac = await nc.request(
-      "tinkerbell.dhcp",
+      SUBJECT,
       enc.encode(JSON.stringify({
         specversion: "1.0",
         id: "1",
@@ -200,7 +205,7 @@ Deno.test("responder - a malformed request is logged and gets error 400", async 
       },
     ]);
     // Fire-and-forget garbage (no reply subject) is counted and logged only.
-    nc.publish("tinkerbell.dhcp", enc.encode("{}"));
+    nc.publish(SUBJECT, enc.encode("{}"));
     await nc.flush();
     assert.equal(
       (await lookup(nc, HOST.macAddress))?.ipAddress,
@@ -220,6 +225,7 @@ Deno.test("responder - accepts binary content mode and a colon-form MAC", async 
   await using nats = await startNatsServer();
   await using _responder = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: (mac) => store.lookup(mac),
     serviceName: false,
   });
@@ -232,7 +238,7 @@ Deno.test("responder - accepts binary content mode and a colon-form MAC", async 
     h.set("ce-type", "org.tinkerbell.backend.read");
     h.set("content-type", "application/json");
     const msg = await nc.request(
-      "tinkerbell.dhcp",
+      SUBJECT,
       new TextEncoder().encode(
         JSON.stringify({ MACAddress: "08:00:27:29:4E:67" }),
       ),
@@ -251,6 +257,7 @@ Deno.test("responder - answers again after nats-server restarts", async () => {
   await using nats = await startNatsServer();
   await using _responder = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: (mac) => store.lookup(mac),
     connectOptions: { reconnectTimeWait: 100 },
     serviceName: false,
@@ -278,18 +285,18 @@ Deno.test("responder - uses a given connection without closing it", async () => 
     const responder = await startResponder({
       nc,
       lookup: (mac) => store.lookup(mac),
-      subject: "custom.subject",
+      subject: `${SUBJECT}.custom`,
       serviceName: false,
     });
     assert.equal(
-      (await lookup(nc, HOST.macAddress, { subject: "custom.subject" }))
+      (await lookup(nc, HOST.macAddress, { subject: `${SUBJECT}.custom` }))
         ?.hostname,
       HOST.hostname,
     );
     await responder.drain();
     assert.equal(nc.isClosed(), false);
     await assert.rejects(
-      nc.request("custom.subject", requestPayload(HOST.macAddress)),
+      nc.request(`${SUBJECT}.custom`, requestPayload(HOST.macAddress)),
     );
   } finally {
     await nc.close();
@@ -301,6 +308,7 @@ Deno.test("responder - an AbortSignal drains it", async () => {
   const controller = new AbortController();
   const responder = await startResponder({
     servers: nats.url,
+    subject: SUBJECT,
     lookup: (mac) => store.lookup(mac),
     signal: controller.signal,
     serviceName: false,
@@ -314,7 +322,11 @@ Deno.test("responder - start fails with a clear message when NATS is unreachable
   await using nats = await startNatsServer();
   await nats.stop();
   await assert.rejects(
-    startResponder({ servers: nats.url, lookup: () => undefined }),
+    startResponder({
+      servers: nats.url,
+      subject: SUBJECT,
+      lookup: () => undefined,
+    }),
     (err: Error) =>
       err.message.startsWith(`Cannot connect to NATS at ${nats.url}: `),
   );
