@@ -151,12 +151,21 @@ export class PacketProcessor {
       this.counters.drop(DropReason.unsupported);
       return undefined;
     }
-    if (type === MessageType.Release || type === MessageType.Decline) {
-      log.info(
-        type === MessageType.Release
-          ? "release received, nothing to do for a reservation"
-          : "decline received: the reserved address may be in use by another host",
-        { clientIp: request.clientIp },
+    if (type === MessageType.Release) {
+      log.info("release received, nothing to do for a reservation", {
+        clientIp: request.clientIp,
+      });
+      return undefined;
+    }
+    if (type === MessageType.Decline) {
+      // The client found the reserved address in use (ARP): a conflict for
+      // the operator to fix; the server keeps offering the reservation.
+      const raw = request.options.get(50);
+      log.warn(
+        "decline received: the reserved address is in use by another host",
+        {
+          address: raw?.length === 4 ? raw.join(".") : undefined,
+        },
       );
       return undefined;
     }

@@ -166,6 +166,9 @@ Deno.test("server - RELEASE and DECLINE are counted and logged, never answered",
   assert.deepEqual(p.counters.snapshot().packetsIn, { RELEASE: 1, DECLINE: 1 });
   assert.equal(backend.lookupCount, 0);
   assert.equal(log.lines.filter((l) => /release|decline/.test(l)).length, 2);
+  const decline = JSON.parse(log.lines.find((l) => l.includes("decline"))!);
+  assert.equal(decline.level, "warn");
+  assert.equal(decline.address, HOST.ipAddress);
 });
 
 Deno.test("server - unknown MAC gets no reply and a debug line", async () => {
