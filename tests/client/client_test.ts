@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
 import { DhcpClient, dora, inform } from "../../lib/client/client.ts";
-import { DhcpTimeoutError } from "../../lib/client/errors.ts";
+import { DhcpNakError, DhcpTimeoutError } from "../../lib/client/errors.ts";
 import { decodeMessage, encodeMessage } from "../../lib/dhcp/message.ts";
 import {
   createReply,
@@ -148,4 +148,21 @@ Deno.test("DhcpClient stops when its signal aborts", async () => {
   } finally {
     await new Promise<void>((r) => silent.close(() => r()));
   }
+});
+
+Deno.test("DhcpClient.renew() renews with ciaddr, and a NAK comes back for an address that is not ours", async () => {
+  await using server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    backend: backend(),
+  });
+  await using client = await DhcpClient.open({
+    server: `127.0.0.1:${server.address.port}`,
+    mac: MAC,
+    bind: "127.0.0.1:0",
+    timeout: 2000,
+  });
+  const lease = await client.renew("10.20.0.5");
+  assert.equal(lease.address, "10.20.0.5");
+  assert.equal(lease.reply.clientIp, "10.20.0.5");
+  await assert.rejects(client.renew("10.20.0.6"), DhcpNakError);
 });
