@@ -145,6 +145,10 @@ export class PacketProcessor {
       mac: request.clientHardwareAddress,
       xid: "0x" + request.transactionId.toString(16).padStart(8, "0"),
       type: typeName,
+      from: `${source.address}:${source.port}`,
+      ...(source.interfaceIndex !== undefined
+        ? { ifindex: source.interfaceIndex }
+        : {}),
     });
     if (request.op !== 1) {
       log.debug("not a BOOTREQUEST, dropped");
