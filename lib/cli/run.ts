@@ -4,10 +4,20 @@
  *
  * @module
  */
+import type { Registry } from "prom-client";
 import { startBroker } from "../broker/broker.ts";
 import type { Logger } from "../log/logger.ts";
+import { GuardedBackend } from "../metrics/guarded_backend.ts";
+import { type Health, serveMetrics } from "../metrics/http.ts";
+import { type NatsStateWatch, watchNatsState } from "../metrics/nats_state.ts";
+import {
+  brokerMetrics,
+  dhcpServerMetrics,
+  responderMetrics,
+} from "../metrics/role_metrics.ts";
+import { NatsBackend } from "../nats/backend.ts";
 import { startFileResponder } from "../responder/file_responder.ts";
-import { startDhcpServer } from "../server/server.ts";
+import { type DhcpServer, startDhcpServer } from "../server/server.ts";
 import type { Config } from "./config.ts";
 import { natsConnectionOptions } from "./nats_options.ts";
 
@@ -22,6 +32,42 @@ export function brokerAddress(natsUrl: readonly string[]): {
     hostname: url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
     port: url.port ? Number(url.port) : 4222,
   };
+}
+
+/** How long the DHCP server waits, on stop, for lookups in flight to finish. */
+export const DHCP_STOP_GRACE_MS = 3000;
+
+/**
+ * Serve `/metrics` and `/healthz` when `--metrics-listen` is set.
+ *
+ * @returns The listener to dispose, or `undefined` when off.
+ */
+function metricsListener(
+  config: Config,
+  logger: Logger,
+  registry: () => Registry,
+  health: () => Health,
+): AsyncDisposable | undefined {
+  if (config.metricsListen === undefined) return undefined;
+  const { hostname, port } = config.metricsListen;
+  const listener = serveMetrics({
+    hostname,
+    port,
+    registry: registry(),
+    health,
+    logger,
+  });
+  logger.info("metrics listening", {
+    url: `http://${listener.hostname}:${listener.port}/metrics`,
+  });
+  return listener;
+}
+
+function natsHealth(watch: NatsStateWatch | undefined, stopping: boolean) {
+  if (stopping) return { ok: false, reason: "stopping" };
+  if (watch === undefined) return { ok: false, reason: "starting" };
+  if (!watch.connected) return { ok: false, reason: `NATS ${watch.state}` };
+  return { ok: true };
 }
 
 function waitForAbort(signal: AbortSignal): Promise<void> {
@@ -48,11 +94,19 @@ export async function runBroker(
     ? { user: config.natsUser, pass: config.natsPassword ?? "" }
     : undefined;
   await using broker = await startBroker({ hostname, port, auth, logger });
+  let stopping = false;
+  await using _metrics = metricsListener(
+    config,
+    logger,
+    () => brokerMetrics(() => broker.stats()),
+    () => stopping ? { ok: false, reason: "stopping" } : { ok: true },
+  );
   logger.info("embedded NATS server ready", {
     url: broker.url,
     auth: auth ? Object.keys(auth)[0] : "none",
   });
   await waitForAbort(signal);
+  stopping = true;
   logger.info("embedded NATS server stopping");
 }
 
@@ -70,7 +124,13 @@ export async function runResponder(
     config,
     "dhcp-nats responder",
   );
+  let reloadErrors = 0;
+  let lastReloadError: string | undefined;
   const responder = await startFileResponder({
+    onReload: (error) => {
+      if (error) reloadErrors++;
+      lastReloadError = error?.message;
+    },
     file: config.reservations!,
     servers: config.natsUrl,
     connectOptions,
@@ -86,9 +146,31 @@ export async function runResponder(
     queue: config.queue,
     format: config.replyFormat,
   });
-  await waitForAbort(signal);
-  logger.info("responder draining");
-  await responder.drain();
+  const watch = watchNatsState(responder.responder.connection);
+  let stopping = false;
+  try {
+    await using _metrics = metricsListener(
+      config,
+      logger,
+      () =>
+        responderMetrics({
+          stats: () => responder.stats,
+          reservations: () => responder.store.size,
+          reloads: () => responder.watcher?.reloads ?? 0,
+          reloadErrors: () => reloadErrors,
+          lastReloadError: () => lastReloadError,
+          nats: () => watch,
+        }),
+      () => natsHealth(watch, stopping),
+    );
+    await waitForAbort(signal);
+    stopping = true;
+    logger.info("responder draining");
+    await responder.drain();
+  } finally {
+    watch.stop();
+    await responder.drain();
+  }
 }
 
 /**
@@ -101,18 +183,41 @@ export async function runDhcpServer(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
-  const connectOptions = await natsConnectionOptions(config, "dhcp-nats dhcp");
-  await using _server = await startDhcpServer({
+  const { servers: _servers, ...connectOptions } = await natsConnectionOptions(
+    config,
+    "dhcp-nats dhcp",
+  );
+  // Built here rather than inside the server so that its connection state
+  // can guard lookups (fail fast while NATS is down) and feed /healthz.
+  await using nats = new NatsBackend({
+    servers: config.natsUrl,
+    connectOptions,
+    subject: config.subject,
+    timeout: config.timeout,
+    cacheTtl: config.cacheTtl,
+    defaultLeaseTime: config.leaseTime,
+    logger: logger.child({ component: "nats" }),
+  });
+  // Filled in below, read by the metrics and the guard.
+  const live: { server?: DhcpServer; watch?: NatsStateWatch } = {};
+  let stopping = false;
+  const metrics = config.metricsListen === undefined
+    ? undefined
+    : dhcpServerMetrics({
+      counters: () => live.server!.counters,
+      nats: () => live.watch,
+    });
+  const backend = new GuardedBackend(nats, {
+    nats: () => live.watch,
+    onLookup: metrics?.observeLookup,
+  });
+  // The socket is bound before NATS is touched: a missing privilege fails
+  // first, with its own message.
+  await using dhcp = await startDhcpServer({
     listen: `${config.listen.hostname}:${config.listen.port}`,
     interface: config.interface,
     serverIp: config.serverIp,
-    nats: {
-      natsUrl: config.natsUrl,
-      connectOptions,
-      subject: config.subject,
-      timeout: config.timeout,
-      cacheTtl: config.cacheTtl,
-    },
+    backend,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
     netboot: {
@@ -126,8 +231,37 @@ export async function runDhcpServer(
     },
     logger,
   });
-  await waitForAbort(signal);
-  logger.info("DHCP server stopping");
+  live.server = dhcp;
+  const watch = live.watch = watchNatsState(
+    await nats.connection(),
+    (state, url) => {
+      if (state === "connected") {
+        logger.info("NATS reconnected", {
+          server: url,
+        });
+      } else logger.warn("NATS connection lost", { state, server: url });
+    },
+  );
+  try {
+    await using _metrics = metrics &&
+      metricsListener(
+        config,
+        logger,
+        () => metrics.registry,
+        () => natsHealth(watch, stopping),
+      );
+    await waitForAbort(signal);
+    stopping = true;
+    logger.info("DHCP server stopping");
+    // Answer what is in flight first (bounded), then close.
+    const deadline = Date.now() + DHCP_STOP_GRACE_MS;
+    while (dhcp.counters.inFlight > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await dhcp.close();
+  } finally {
+    watch.stop();
+  }
 }
 
 /** Run the role `config.role` until `signal` aborts. */

@@ -1,0 +1,143 @@
+/**
+ * A backend wrapper for the DHCP server: it refuses lookups at once while
+ * NATS is down (instead of each waiting for the timeout), limits lookups per
+ * MAC, reports each lookup's outcome and time, and records a tracing span
+ * for it.
+ *
+ * @module
+ */
+import type { Backend, LookupOptions } from "../backend/backend.ts";
+import type { Reservation } from "../backend/reservation.ts";
+import { classifyLookupError, LookupResult } from "./lookup_outcome.ts";
+import {
+  LookupRateLimitedError,
+  MacRateLimiter,
+  type MacRateLimitOptions,
+} from "./mac_rate_limit.ts";
+import { type NatsStateWatch, NatsUnavailableError } from "./nats_state.ts";
+import { startLookupSpan } from "./tracing.ts";
+
+/** Called once per lookup. */
+export type LookupObserver = (
+  outcome: LookupResult,
+  seconds: number,
+  mac: string,
+) => void;
+
+/** Options of {@linkcode GuardedBackend}. */
+export interface GuardedBackendOptions {
+  /**
+   * The NATS connection's state (a function, as the connection may come
+   * later); lookups fail at once while it is down.
+   */
+  nats?: () => NatsStateWatch | undefined;
+  /**
+   * Per-MAC lookup rate limit ({@linkcode MacRateLimitOptions}); `false`
+   * turns it off.
+   * @default {{ perSecond: 2, burst: 10, maxMacs: 65536 }}
+   */
+  macRateLimit?: MacRateLimitOptions | false;
+  /** Called with each lookup's outcome and duration. */
+  onLookup?: LookupObserver;
+}
+
+/**
+ * Wraps a backend; see the module description.
+ *
+ * @example
+ * ```ts
+ * import { GuardedBackend } from "./guarded_backend.ts";
+ * import { MemoryBackend } from "../backend/memory_backend.ts";
+ * const seen: string[] = [];
+ * const backend = new GuardedBackend(new MemoryBackend([]), {
+ *   onLookup: (outcome) => seen.push(outcome),
+ * });
+ * await backend.lookup("52:54:00:12:34:56");
+ * if (seen[0] !== "not_found") throw new Error(seen.join());
+ * ```
+ */
+export class GuardedBackend implements Backend {
+  readonly #inner: Backend;
+  readonly #nats?: () => NatsStateWatch | undefined;
+  readonly #limiter?: MacRateLimiter;
+  readonly #onLookup?: LookupObserver;
+
+  /**
+   * Wrap `inner`.
+   *
+   * @param inner The real backend.
+   * @param options NATS state, rate limit, observer.
+   * @throws {RangeError} On an invalid rate limit setting.
+   */
+  constructor(inner: Backend, options: GuardedBackendOptions = {}) {
+    this.#inner = inner;
+    this.#nats = options.nats;
+    if (options.macRateLimit !== false) {
+      const limiter = new MacRateLimiter(options.macRateLimit ?? {});
+      if (limiter.enabled) this.#limiter = limiter;
+    }
+    this.#onLookup = options.onLookup;
+  }
+
+  /** Lookups refused by the per-MAC rate limit so far. */
+  get rateLimited(): number {
+    return this.#limiter?.refused ?? 0;
+  }
+
+  /**
+   * Look `mac` up, unless NATS is down or the MAC is over its rate.
+   *
+   * @param mac Lower-case colon hex.
+   * @param options Signal and the transaction's traceparent.
+   * @returns The reservation, or `undefined` when unknown.
+   * @throws {NatsUnavailableError} While the NATS connection is down.
+   * @throws {LookupRateLimitedError} When the MAC is over its rate.
+   */
+  async lookup(
+    mac: string,
+    options: LookupOptions = {},
+  ): Promise<Reservation | undefined> {
+    const started = performance.now();
+    const span = startLookupSpan(mac, options.traceparent);
+    try {
+      if (this.#limiter && !this.#limiter.allow(mac)) {
+        throw new LookupRateLimitedError(mac);
+      }
+      const found = await this.#ask(mac, {
+        signal: options.signal,
+        traceparent: span?.traceparent ?? options.traceparent,
+      });
+      const outcome = found === undefined
+        ? LookupResult.notFound
+        : LookupResult.found;
+      span?.end(outcome);
+      this.#onLookup?.(outcome, (performance.now() - started) / 1000, mac);
+      return found;
+    } catch (error) {
+      const outcome = classifyLookupError(error);
+      span?.end(outcome, error);
+      this.#onLookup?.(outcome, (performance.now() - started) / 1000, mac);
+      throw error;
+    }
+  }
+
+  #ask(mac: string, options: LookupOptions): Promise<Reservation | undefined> {
+    const nats = this.#nats?.();
+    if (nats === undefined) return this.#inner.lookup(mac, options);
+    if (!nats.connected) {
+      return Promise.reject(new NatsUnavailableError(nats.state));
+    }
+    // Fail at once when the connection drops while this lookup waits.
+    const lost = nats.lost;
+    const request = this.#inner.lookup(mac, options);
+    let onLost: (() => void) | undefined;
+    const dropped = new Promise<never>((_, reject) => {
+      onLost = () => reject(lost.reason);
+      lost.addEventListener("abort", onLost, { once: true });
+    });
+    request.catch(() => {}); // it settles later; keep it from being unhandled
+    return Promise.race([request, dropped]).finally(() =>
+      lost.removeEventListener("abort", onLost!)
+    );
+  }
+}

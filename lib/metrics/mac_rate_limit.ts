@@ -1,0 +1,159 @@
+/**
+ * A token bucket per MAC address, so one broken client sending DISCOVERs
+ * in a tight loop cannot flood the backend with lookups. Memory is bounded:
+ * at most `maxMacs` buckets are kept, idle ones are forgotten first.
+ *
+ * @module
+ */
+
+/** Options of {@linkcode MacRateLimiter}. */
+export interface MacRateLimitOptions {
+  /**
+   * Lookups a MAC may make per second, on average (0 turns limiting off).
+   * @default {2}
+   */
+  perSecond?: number;
+  /**
+   * Lookups a MAC may make in a burst (a PXE ROM sends a few DISCOVERs
+   * quickly, then a REQUEST).
+   * @default {10}
+   */
+  burst?: number;
+  /**
+   * At most this many MACs are tracked; past that the least recently seen
+   * are forgotten (a forgotten MAC starts again with a full bucket).
+   * @default {65536}
+   */
+  maxMacs?: number;
+  /**
+   * Clock in milliseconds.
+   * @default {performance.now}
+   */
+  now?: () => number;
+}
+
+/** The default per-MAC lookup rate: 2 a second, bursts of 10. */
+export const DEFAULT_MAC_RATE_LIMIT = {
+  perSecond: 2,
+  burst: 10,
+  maxMacs: 65536,
+} as const;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Per-MAC token buckets.
+ *
+ * @example
+ * ```ts
+ * import { MacRateLimiter } from "./mac_rate_limit.ts";
+ * const limiter = new MacRateLimiter({ perSecond: 1, burst: 2, now: () => 0 });
+ * const mac = "52:54:00:12:34:56";
+ * if (!limiter.allow(mac) || !limiter.allow(mac) || limiter.allow(mac)) {
+ *   throw new Error("expected two allowed, then refused");
+ * }
+ * ```
+ */
+export class MacRateLimiter {
+  readonly #perMs: number;
+  readonly #burst: number;
+  readonly #maxMacs: number;
+  readonly #now: () => number;
+  readonly #buckets = new Map<string, Bucket>();
+  /** Lookups refused so far. */
+  refused = 0;
+
+  /**
+   * Create a limiter.
+   *
+   * @param options Rate, burst, memory bound and clock.
+   * @throws {RangeError} When a setting is negative or not a number.
+   */
+  constructor(options: MacRateLimitOptions = {}) {
+    const perSecond = options.perSecond ?? DEFAULT_MAC_RATE_LIMIT.perSecond;
+    const burst = options.burst ?? DEFAULT_MAC_RATE_LIMIT.burst;
+    const maxMacs = options.maxMacs ?? DEFAULT_MAC_RATE_LIMIT.maxMacs;
+    for (const [name, value] of Object.entries({ perSecond, burst, maxMacs })) {
+      if (!Number.isFinite(value) || value < 0) {
+        throw new RangeError(
+          `Invalid MAC rate limit ${name} ${value}: it must be a number of 0 or more`,
+        );
+      }
+    }
+    this.#perMs = perSecond / 1000;
+    this.#burst = Math.max(1, burst);
+    this.#maxMacs = Math.max(1, maxMacs);
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Whether limiting is on. */
+  get enabled(): boolean {
+    return this.#perMs > 0;
+  }
+
+  /** MACs tracked now. */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  /**
+   * Take one lookup from `mac`'s bucket.
+   *
+   * @param mac The client's MAC address.
+   * @returns `true` when the lookup may go ahead.
+   */
+  allow(mac: string): boolean {
+    if (this.#perMs === 0) return true;
+    const now = this.#now();
+    let bucket = this.#buckets.get(mac);
+    if (bucket === undefined) {
+      if (this.#buckets.size >= this.#maxMacs) this.#evict();
+      bucket = { tokens: this.#burst, at: now };
+    } else {
+      this.#buckets.delete(mac); // re-inserted below: most recent last
+      bucket.tokens = Math.min(
+        this.#burst,
+        bucket.tokens + (now - bucket.at) * this.#perMs,
+      );
+      bucket.at = now;
+    }
+    this.#buckets.set(mac, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return true;
+    }
+    this.refused++;
+    return false;
+  }
+
+  /** Forget the least recently seen tenth of the MACs. */
+  #evict(): void {
+    let n = Math.max(1, Math.floor(this.#maxMacs / 10));
+    for (const mac of this.#buckets.keys()) {
+      this.#buckets.delete(mac);
+      if (--n === 0) break;
+    }
+  }
+}
+
+/** The error a rate-limited lookup fails with. */
+export class LookupRateLimitedError extends Error {
+  /** The MAC that was refused. */
+  readonly mac: string;
+
+  /**
+   * Create the error.
+   *
+   * @param mac The MAC that was refused.
+   */
+  constructor(mac: string) {
+    super(
+      `Lookup of ${mac} refused: the MAC is over its lookup rate limit`,
+    );
+    this.name = "LookupRateLimitedError";
+    this.mac = mac;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * OpenTelemetry spans for lookups, through `@opentelemetry/api`. With
+ * Deno's built-in export on (`OTEL_DENO=true`) they are exported; without
+ * it the API is a no-op and nothing is recorded.
+ *
+ * @module
+ */
+import {
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** The tracer name our spans are recorded under. */
+export const TRACER_NAME = "dhcp-nats";
+
+/** A lookup span in progress. */
+export interface LookupSpan {
+  /** The traceparent naming this span, to send with the lookup. */
+  traceparent: string;
+  /**
+   * End the span.
+   *
+   * @param outcome The lookup's outcome label.
+   * @param error What the lookup threw, if it failed.
+   */
+  end(outcome: string, error?: unknown): void;
+}
+
+/**
+ * Start a `dhcp.lookup` span, the child of the DHCP transaction named by
+ * `traceparent` (so it carries the transaction's trace id).
+ *
+ * @param mac The MAC looked up.
+ * @param traceparent The transaction's W3C traceparent.
+ * @returns The span, or `undefined` when tracing is off (nothing records).
+ * @example
+ * ```ts
+ * import { startLookupSpan } from "./tracing.ts";
+ * // Without OTEL_DENO=true no span records.
+ * const span = startLookupSpan("52:54:00:12:34:56");
+ * span?.end("found");
+ * ```
+ */
+export function startLookupSpan(
+  mac: string,
+  traceparent?: string,
+): LookupSpan | undefined {
+  const tracer = trace.getTracer(TRACER_NAME);
+  const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
+  const parent = match
+    ? trace.setSpanContext(context.active(), {
+      traceId: match[1],
+      spanId: match[2],
+      traceFlags: parseInt(match[3], 16),
+      isRemote: false,
+    })
+    : context.active();
+  const span: Span = tracer.startSpan("dhcp.lookup", {
+    kind: SpanKind.CLIENT,
+    attributes: { "dhcp.mac": mac, "messaging.system": "nats" },
+  }, parent);
+  if (!span.isRecording()) {
+    span.end();
+    return undefined;
+  }
+  const ids = span.spanContext();
+  return {
+    traceparent: `00-${ids.traceId}-${ids.spanId}-${
+      ids.traceFlags.toString(16).padStart(2, "0")
+    }`,
+    end(outcome, error) {
+      span.setAttribute("dhcp.lookup.outcome", outcome);
+      if (error !== undefined) {
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+      span.end();
+    },
+  };
+}
