@@ -26,6 +26,10 @@ import {
 } from "./wire.ts";
 
 const encoder = new TextEncoder();
+// Event IDs: a random per-process prefix and a counter, unique per source as
+// CloudEvents requires, without a call into the RNG per lookup.
+const idPrefix = crypto.randomUUID();
+let idCounter = 0;
 
 /** Options of {@linkcode NatsBackend}. */
 export interface NatsBackendOptions {
@@ -207,7 +211,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
     // `time` is optional and Go ignores it; leaving it out saves a Date.
     const payload = encoder.encode(JSON.stringify({
       specversion: "1.0",
-      id: crypto.randomUUID(),
+      id: `${idPrefix}-${(idCounter++).toString(36)}`,
       source: EVENT_SOURCE,
       type: READ_EVENT_TYPE,
       datacontenttype: "application/json",
