@@ -14,14 +14,21 @@
  *
  * @module
  */
-import type {
-  ClasslessRoute,
-  Reservation,
-  ReservationExtensions,
-} from "../backend/reservation.ts";
-import { isIPv4, parseMac, parseMask } from "./addresses.ts";
+import type { Reservation } from "../backend/reservation.ts";
+import { parseMac, parseMask } from "./addresses.ts";
 import { BackendError, InvalidReplyError } from "./errors.ts";
-import { fromGoUrl } from "./go_url.ts";
+import { decodeExtensions, decodeNetboot } from "./_reply_netboot.ts";
+import {
+  describe,
+  ip,
+  isObject,
+  type JsonObject,
+  list,
+  lowerKeys,
+  skipped,
+  str,
+  where,
+} from "./_reply_values.ts";
 
 /** Options of {@linkcode decodeLookupReply}. */
 export interface DecodeLookupReplyOptions {
@@ -31,8 +38,6 @@ export interface DecodeLookupReplyOptions {
    */
   defaultLeaseTime?: number;
 }
-
-type JsonObject = Record<string, unknown>;
 
 const DHCP_KEYS = {
   macaddress: "MACAddress",
@@ -47,77 +52,6 @@ const DHCP_KEYS = {
   leasetime: "LeaseTime",
   domainsearch: "DomainSearch",
 } as const;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "missing";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-/** Index an object by lower-cased key; later duplicates win. */
-function lowerKeys(object: JsonObject): Map<string, [string, unknown]> {
-  const map = new Map<string, [string, unknown]>();
-  for (const key in object) {
-    const value = (object as Record<string, unknown>)[key];
-    map.set(key.toLowerCase(), [key, value]);
-  }
-  return map;
-}
-
-/** A value that Go skips: absent, null or "". */
-function skipped(value: unknown): boolean {
-  return value === undefined || value === null || value === "";
-}
-
-/** A field's name for a message; built only when something is wrong. */
-function where(prefix: string, name: string, index: number): string {
-  return index < 0 ? `${prefix}${name}` : `${prefix}${name}[${index}]`;
-}
-
-function str(value: unknown, prefix: string, name: string, index = -1): string {
-  if (typeof value !== "string") {
-    throw new InvalidReplyError(
-      where(prefix, name, index),
-      `is ${describe(value)}, want a string`,
-    );
-  }
-  return value;
-}
-
-function ip(value: unknown, prefix: string, name: string, index = -1): string {
-  const text = str(value, prefix, name, index);
-  if (!isIPv4(text)) {
-    throw new InvalidReplyError(
-      where(prefix, name, index),
-      `${JSON.stringify(text)} is not a dotted-quad IPv4 address`,
-    );
-  }
-  return text;
-}
-
-function list(
-  value: unknown,
-  prefix: string,
-  name: string,
-  item: (v: unknown, prefix: string, name: string, index: number) => string,
-): string[] {
-  if (!Array.isArray(value)) {
-    throw new InvalidReplyError(
-      where(prefix, name, -1),
-      `is ${describe(value)}, want an array`,
-    );
-  }
-  const out = new Array<string>(value.length);
-  for (let i = 0; i < value.length; i++) {
-    out[i] = item(value[i], prefix, name, i);
-  }
-  return out;
-}
 
 function leaseTime(value: unknown, fallback: number): number {
   if (typeof value !== "number") {
@@ -213,118 +147,6 @@ function decodeDhcp(
   r.leaseTime ??= fallbackLease;
   r.macAddress ??= "";
   return r as Reservation;
-}
-
-function decodeUrl(value: unknown): string | undefined {
-  const field = "Netboot.IPXEScriptURL";
-  if (skipped(value)) return undefined;
-  if (typeof value === "string") {
-    if (!URL.canParse(value)) {
-      throw new InvalidReplyError(
-        field,
-        `${JSON.stringify(value)} is not a URL`,
-      );
-    }
-    return value;
-  }
-  if (!isObject(value)) {
-    throw new InvalidReplyError(
-      field,
-      `is ${describe(value)}, want a URL string or Go url.URL object`,
-    );
-  }
-  try {
-    return fromGoUrl(value);
-  } catch (cause) {
-    throw new InvalidReplyError(field, (cause as Error).message, { cause });
-  }
-}
-
-function decodeNetboot(value: unknown): Reservation["netboot"] {
-  if (skipped(value)) return { allowNetboot: false };
-  if (!isObject(value)) {
-    throw new InvalidReplyError(
-      "Netboot",
-      `is ${describe(value)}, want an object`,
-    );
-  }
-  const keys = lowerKeys(value);
-  const allow = keys.get("allownetboot")?.[1] ?? false;
-  if (typeof allow !== "boolean") {
-    throw new InvalidReplyError(
-      "Netboot.AllowNetboot",
-      `is ${describe(allow)}, want a boolean`,
-    );
-  }
-  const url = decodeUrl(keys.get("ipxescripturl")?.[1]);
-  return url === undefined
-    ? { allowNetboot: allow }
-    : { allowNetboot: allow, ipxeScriptUrl: url };
-}
-
-function decodeRoute(value: unknown, field: string): ClasslessRoute {
-  if (!isObject(value)) {
-    throw new InvalidReplyError(field, `is ${describe(value)}, want an object`);
-  }
-  const keys = lowerKeys(value);
-  const destination = str(keys.get("destination")?.[1], field, ".Destination");
-  const m = /^(.+)\/(\d{1,2})$/.exec(destination);
-  if (!m || !isIPv4(m[1]) || Number(m[2]) > 32) {
-    throw new InvalidReplyError(
-      `${field}.Destination`,
-      `${JSON.stringify(destination)} is not an IPv4 CIDR`,
-    );
-  }
-  return {
-    destination,
-    router: ip(keys.get("router")?.[1], field, ".Router"),
-  };
-}
-
-function decodeExtensions(value: unknown): ReservationExtensions | undefined {
-  if (skipped(value)) return undefined;
-  if (!isObject(value)) {
-    throw new InvalidReplyError(
-      "Extensions",
-      `is ${describe(value)}, want an object`,
-    );
-  }
-  const out: ReservationExtensions = {};
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (skipped(v)) continue;
-    const field = `Extensions.${key}`;
-    switch (key.toLowerCase()) {
-      case "classlessstaticroutes":
-        if (!Array.isArray(v)) {
-          throw new InvalidReplyError(
-            field,
-            `is ${describe(v)}, want an array`,
-          );
-        }
-        out.classlessStaticRoutes = v.map((r, i) =>
-          decodeRoute(r, `${field}[${i}]`)
-        );
-        break;
-      case "tftpservername":
-        out.tftpServerName = str(v, field, "");
-        break;
-      case "bootfilename":
-        out.bootFileName = str(v, field, "");
-        break;
-      case "dhcpdisabled":
-        if (typeof v !== "boolean") {
-          throw new InvalidReplyError(
-            field,
-            `is ${describe(v)}, want a boolean`,
-          );
-        }
-        if (v) out.dhcpDisabled = true;
-        break;
-      default: // unknown keys: a newer responder; ignore them
-    }
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function checkError(value: unknown): "ok" | "not-found" {
