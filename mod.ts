@@ -93,3 +93,49 @@ export {
 } from "./lib/broker/errors.ts";
 export type { BrokerStats } from "./lib/broker/broker.ts";
 export type { BrokerAuth, BrokerOptions } from "./lib/broker/options.ts";
+
+// The DHCP server (the default role).
+export {
+  defaultHandlers,
+  DhcpServer,
+  startDhcpServer,
+} from "./lib/server/server.ts";
+export { PacketProcessor } from "./lib/server/processor.ts";
+export { reservationHandler } from "./lib/server/reservation_handler.ts";
+export { netbootHandler } from "./lib/server/netboot_handler.ts";
+export { decideNetboot, IPXE_BINARY_BY_ARCH } from "./lib/server/netboot.ts";
+export { Verdict } from "./lib/server/handler.ts";
+export { Counters, DropReason, LookupOutcome } from "./lib/server/counters.ts";
+export type { ReplyDestination } from "./lib/server/addressing.ts";
+export type {
+  LookupReport,
+  ReservationHandlerOptions,
+} from "./lib/server/reservation_handler.ts";
+export type {
+  ClientKind,
+  NetbootDecision,
+  NoNetboot,
+} from "./lib/server/netboot.ts";
+export type { TraceContext } from "./lib/server/traceparent.ts";
+export type {
+  ConnectionOptions,
+  Msg,
+  MsgHdrs,
+  NatsConnection,
+} from "./lib/nats/types.ts";
+export type {
+  DhcpServerOptions,
+  NatsLookupOptions,
+  NetbootOptions,
+  ServerNetbootSettings,
+  ServerSettings,
+} from "./lib/server/options.ts";
+export type { ServerCounters } from "./lib/server/counters.ts";
+export type { Handler, HandlerContext } from "./lib/server/handler.ts";
+export type { DatagramSource, ProcessedReply } from "./lib/server/processor.ts";
+
+// A DHCP client of our own (probe, tests, benchmarks).
+export { DhcpClient, dora, inform, release } from "./lib/client/client.ts";
+export { DhcpNakError, DhcpTimeoutError } from "./lib/client/errors.ts";
+export type { DhcpClientOptions } from "./lib/client/client.ts";
+export type { DhcpLease } from "./lib/client/lease.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ConnectionOptions } from "@nats-io/nats-core";
+import type { ConnectionOptions } from "../nats/types.ts";
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
 
