@@ -45,6 +45,11 @@ function decodeUrl(value: unknown): string | undefined {
   }
 }
 
+/**
+ * Read a v2 reply's `Netboot` object; absent means netboot is not allowed.
+ *
+ * @throws {InvalidReplyError} When a field has the wrong type.
+ */
 export function decodeNetboot(value: unknown): Reservation["netboot"] {
   if (skipped(value)) return { allowNetboot: false };
   if (!isObject(value)) {
@@ -86,6 +91,11 @@ function decodeRoute(value: unknown, field: string): ClasslessRoute {
   };
 }
 
+/**
+ * Read a v2 reply's `Extensions` object; unknown keys are ignored.
+ *
+ * @throws {InvalidReplyError} When a known field has the wrong type.
+ */
 export function decodeExtensions(
   value: unknown,
 ): ReservationExtensions | undefined {

@@ -11,10 +11,12 @@ import { InvalidReplyError } from "./errors.ts";
 /** A decoded JSON object. */
 export type JsonObject = Record<string, unknown>;
 
+/** Whether `value` is a JSON object (not null, not an array). */
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A type word for messages: `missing`, `null`, `an array`, `a string`, ... */
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "missing";
@@ -42,6 +44,11 @@ export function where(prefix: string, name: string, index: number): string {
   return index < 0 ? `${prefix}${name}` : `${prefix}${name}[${index}]`;
 }
 
+/**
+ * The value as a string.
+ *
+ * @throws {InvalidReplyError} When it is not a string.
+ */
 export function str(
   value: unknown,
   prefix: string,
@@ -57,6 +64,11 @@ export function str(
   return value;
 }
 
+/**
+ * The value as a dotted-quad IPv4 address.
+ *
+ * @throws {InvalidReplyError} When it is not one.
+ */
 export function ip(
   value: unknown,
   prefix: string,
@@ -73,6 +85,11 @@ export function ip(
   return text;
 }
 
+/**
+ * The value as a list of strings read by `item`.
+ *
+ * @throws {InvalidReplyError} When it is not an array or an item is bad.
+ */
 export function list(
   value: unknown,
   prefix: string,
