@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isIpv4 } from "../net/ipv4.ts";
 
 /** A host and port pair. */
 export interface HostPort {
@@ -11,14 +12,6 @@ export interface HostPort {
   hostname: string;
   /** Port number, 0 to 65535. */
   port: number;
-}
-
-const IPV4 =
-  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Whether `value` is a dotted-quad IPv4 address. */
-export function isIpv4(value: string): boolean {
-  return IPV4.test(value);
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isIpv4 } from "../net/ipv4.ts";
 import type { ConnectionOptions } from "../nats/types.ts";
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
@@ -162,18 +163,7 @@ export interface ServerSettings {
   malformedLogPerSecond: number;
 }
 
-const IPV4 =
-  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/**
- * Whether `value` is a dotted-quad IPv4 address.
- *
- * @param value The text to check.
- * @returns `true` for `a.b.c.d` with each part 0-255.
- */
-export function isIpv4(value: string): boolean {
-  return IPV4.test(value);
-}
+export { isIpv4 };
 
 /**
  * Parse `host:port` (or `host`, giving `defaultPort`).
