@@ -200,11 +200,12 @@ for (const mode of modes) {
   const ours = table[`ours, ${mode}`];
   const wall = bare.map((b, i) => b.perSecond / ours[i].perSecond);
   const cpu = ours.map((o, i) => o.cpu / bare[i].cpu);
-  const pct = (r: number) => `${((r - 1) * 100).toFixed(1)}%`;
+  const pct = (r: number) =>
+    `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(1)}%`;
   console.log(
-    `overhead, ${mode}: wall time per lookup +${pct(middle(wall))} ` +
+    `overhead, ${mode}: wall time per lookup ${pct(middle(wall))} ` +
       `(per-round ${wall.map((r) => r.toFixed(2)).join(" ")}); ` +
-      `CPU per lookup +${pct(middle(cpu))} ` +
+      `CPU per lookup ${pct(middle(cpu))} ` +
       `(per-round ${cpu.map((r) => r.toFixed(2)).join(" ")})`,
   );
 }
