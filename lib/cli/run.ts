@@ -5,6 +5,7 @@
  * @module
  */
 import type { Registry } from "prom-client";
+import { CachingBackend } from "../backend/caching_backend.ts";
 import { startBroker } from "../broker/broker.ts";
 import type { Logger } from "../log/logger.ts";
 import { GuardedBackend } from "../metrics/guarded_backend.ts";
@@ -194,7 +195,6 @@ export async function runDhcpServer(
     connectOptions,
     subject: config.subject,
     timeout: config.timeout,
-    cacheTtl: config.cacheTtl,
     defaultLeaseTime: config.leaseTime,
     logger: logger.child({ component: "nats" }),
   });
@@ -207,10 +207,15 @@ export async function runDhcpServer(
       counters: () => live.server!.counters,
       nats: () => live.watch,
     });
-  const backend = new GuardedBackend(nats, {
+  // Cache over the guard: a cached answer is still given while NATS is
+  // down, and only real backend lookups are rate-limited and measured.
+  const guarded = new GuardedBackend(nats, {
     nats: () => live.watch,
     onLookup: metrics?.observeLookup,
   });
+  const backend = config.cacheTtl > 0
+    ? new CachingBackend(guarded, { ttl: config.cacheTtl })
+    : guarded;
   // The socket is bound before NATS is touched: a missing privilege fails
   // first, with its own message.
   await using dhcp = await startDhcpServer({
