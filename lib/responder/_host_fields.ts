@@ -4,11 +4,7 @@
  *
  * @module
  */
-import type {
-  ClasslessRoute,
-  Reservation,
-  ReservationExtensions,
-} from "../backend/reservation.ts";
+import type { ClasslessRoute } from "../backend/reservation.ts";
 import type { RawEntry, RawNode } from "./_raw_tree.ts";
 import { closest } from "./_did_you_mean.ts";
 
@@ -25,7 +21,7 @@ export interface ReservationIssue {
 }
 
 /** The fields of a host, as written in the file, by kind. */
-const HOST_FIELDS = {
+export const HOST_FIELDS = {
   ipAddress: "ip",
   subnetMask: "mask",
   defaultGateway: "ip",
@@ -42,8 +38,19 @@ const HOST_FIELDS = {
   bootFileName: "string",
   dhcpDisabled: "bool",
 } as const;
-const NETBOOT_FIELDS = { allowPxe: "bool", ipxeScriptUrl: "url" } as const;
+/** The fields of a host's `netboot` mapping. */
+export const NETBOOT_FIELDS = {
+  allowPxe: "bool",
+  ipxeScriptUrl: "url",
+} as const;
 const ROUTE_FIELDS = { destination: "cidr", router: "ip" } as const;
+
+/** `nameServers[0]` ... built once, not per host. */
+const LIST_ITEM_NAMES: Record<string, string[]> = Object.fromEntries(
+  ["nameServers", "ntpServers", "domainSearch", "classlessStaticRoutes"].map(
+    (f) => [f, Array.from({ length: 16 }, (_, i) => `${f}[${i}]`)],
+  ),
+);
 
 const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
@@ -52,7 +59,7 @@ const UINT32_MAX = 4294967295;
 const indexes = new Map<object, Map<string, string>>();
 
 /** Lower-case field name to field name, for case-insensitive keys (as Go). */
-function fieldIndex(table: Record<string, string>): Map<string, string> {
+export function fieldIndex(table: Record<string, string>): Map<string, string> {
   let index = indexes.get(table);
   if (!index) {
     index = new Map(Object.keys(table).map((n) => [n.toLowerCase(), n]));
@@ -62,7 +69,7 @@ function fieldIndex(table: Record<string, string>): Map<string, string> {
 }
 
 /** Collects issues for one host. */
-class HostChecker {
+export class HostChecker {
   constructor(
     readonly issues: ReservationIssue[],
     readonly mac: string,
@@ -155,10 +162,12 @@ class HostChecker {
       );
     }
     const out: T[] = [];
-    node.items.forEach((n, i) => {
-      const value = item(n, `${field}[${i}]`);
+    const names = LIST_ITEM_NAMES[field];
+    const items = node.items;
+    for (let i = 0; i < items.length; i++) {
+      const value = item(items[i], names?.[i] ?? `${field}[${i}]`);
       if (value !== undefined) out.push(value);
-    });
+    }
     return out;
   }
 
@@ -252,116 +261,6 @@ class HostChecker {
     if (destination === undefined || via === undefined) return undefined;
     return { destination, router: via };
   }
-}
-
-/**
- * Validate one host and build its reservation.
- *
- * @param node The host's value in the file.
- * @param mac The normalised MAC address.
- * @param written The MAC address as written (for messages).
- * @param line The line of the MAC key.
- * @param issues Where problems are added.
- * @returns The reservation, or `undefined` when the host has problems.
- */
-export function readHost(
-  node: RawNode,
-  mac: string,
-  written: string,
-  line: number,
-  issues: ReservationIssue[],
-): Reservation | undefined {
-  const c = new HostChecker(issues, written);
-  const before = issues.length;
-  if (node.kind !== "map") {
-    const got = describe(node);
-    return c.fail(line, undefined, `expected a mapping of fields, got ${got}`);
-  }
-  const f = c.fields(node, HOST_FIELDS, "");
-  const value = (name: keyof typeof HOST_FIELDS) => f.get(name)?.value;
-  const r: Reservation = { macAddress: mac, ipAddress: "" };
-  const ipNode = value("ipAddress");
-  if (
-    ipNode === undefined ||
-    (ipNode.kind === "scalar" && (ipNode.value === null || ipNode.value === ""))
-  ) {
-    c.fail(ipNode?.line ?? line, "ipAddress", "missing");
-  } else {
-    r.ipAddress = c.ip(ipNode, "ipAddress") ?? "";
-  }
-  const set = <K extends keyof Reservation>(
-    key: K,
-    v: Reservation[K] | undefined,
-  ) => {
-    if (v !== undefined) r[key] = v;
-  };
-  const n = (name: keyof typeof HOST_FIELDS) => value(name);
-  let node2 = n("subnetMask");
-  if (node2) set("subnetMask", c.mask(node2, "subnetMask"));
-  for (const k of ["defaultGateway", "broadcastAddress"] as const) {
-    node2 = n(k);
-    if (node2) set(k, c.ip(node2, k));
-  }
-  for (const k of ["hostname", "domainName"] as const) {
-    node2 = n(k);
-    if (node2) set(k, c.string(node2, k));
-  }
-  for (const k of ["nameServers", "ntpServers"] as const) {
-    node2 = n(k);
-    if (node2) set(k, c.list(node2, k, (x, fl) => c.ip(x, fl)));
-  }
-  node2 = n("domainSearch");
-  if (node2) {
-    set(
-      "domainSearch",
-      c.list(node2, "domainSearch", (x, fl) => c.string(x, fl)),
-    );
-  }
-  node2 = n("leaseTime");
-  if (node2) set("leaseTime", c.seconds(node2, "leaseTime"));
-  node2 = n("netboot");
-  if (node2) {
-    if (node2.kind === "map") {
-      const nb = c.fields(node2, NETBOOT_FIELDS, "netboot.");
-      const allow = nb.get("allowPxe");
-      const script = nb.get("ipxeScriptUrl");
-      const ipxeScriptUrl = script &&
-        c.url(script.value, "netboot.ipxeScriptUrl");
-      r.netboot = {
-        allowNetboot: (allow && c.bool(allow.value, "netboot.allowPxe")) ??
-          false,
-      };
-      if (ipxeScriptUrl !== undefined) r.netboot.ipxeScriptUrl = ipxeScriptUrl;
-    } else if (!(node2.kind === "scalar" && node2.value === null)) {
-      c.fail(
-        node2.line,
-        "netboot",
-        `expected a mapping with allowPxe and ipxeScriptUrl, got ${
-          describe(node2)
-        }`,
-      );
-    }
-  }
-  const ext: ReservationExtensions = {};
-  node2 = n("classlessStaticRoutes");
-  if (node2) {
-    const routes = c.list(
-      node2,
-      "classlessStaticRoutes",
-      (x, fl) => c.route(x, fl),
-    );
-    if (routes !== undefined) ext.classlessStaticRoutes = routes;
-  }
-  for (const k of ["tftpServerName", "bootFileName"] as const) {
-    node2 = n(k);
-    const v = node2 && c.string(node2, k);
-    if (v !== undefined) ext[k] = v;
-  }
-  node2 = n("dhcpDisabled");
-  const disabled = node2 && c.bool(node2, "dhcpDisabled");
-  if (disabled !== undefined) ext.dhcpDisabled = disabled;
-  if (Object.keys(ext).length > 0) r.extensions = ext;
-  return issues.length === before ? r : undefined;
 }
 
 /** Describe a node's type for a message: "a string", "a list", ... */

@@ -375,6 +375,8 @@ export function resolvePlain(s: string): unknown {
   const numeric = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
   if (!numeric) return s;
   if (INT.test(s)) return Number(s);
+  const dot = s.indexOf(".");
+  if (dot !== -1 && s.indexOf(".", dot + 1) !== -1) return s; // 10.0.0.1
   if (/^0o[0-7]+$/.test(s)) return parseInt(s.slice(2), 8);
   if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
   if (FLOAT.test(s)) return parseFloat(s);

@@ -28,7 +28,8 @@ import type { Reservation } from "../backend/reservation.ts";
 import type { RawEntry, RawNode, RawParseResult } from "./_raw_tree.ts";
 import { parseYamlSubset } from "./_yaml_subset.ts";
 import { parseYamlFull } from "./_yaml_full.ts";
-import { describe, readHost, type ReservationIssue } from "./_host_fields.ts";
+import { describe, type ReservationIssue } from "./_host_fields.ts";
+import { readHost } from "./_read_host.ts";
 import { normalizeMac } from "./mac.ts";
 
 export type { ReservationIssue };
@@ -151,7 +152,10 @@ export function parseReservations(
 class HostReader {
   readonly map = new Map<string, Reservation>();
   readonly issues: ReservationIssue[] = [];
-  readonly #first = new Map<string, { line: number; written: string }>();
+  /** Line of each MAC's first entry. */
+  readonly #lines = new Map<string, number>();
+  /** The MAC as first written, when not in normal form. */
+  readonly #written = new Map<string, string>();
 
   /** The document's root: a mapping whose entries were not streamed yet. */
   addRoot(root: RawNode | undefined): void {
@@ -183,18 +187,20 @@ class HostReader {
       });
       return;
     }
-    const first = this.#first.get(mac);
-    if (first) {
-      const as = first.written === entry.key ? "" : ` as ${first.written}`;
+    const firstLine = this.#lines.get(mac);
+    if (firstLine !== undefined) {
+      const firstWritten = this.#written.get(mac) ?? mac;
+      const as = firstWritten === entry.key ? "" : ` as ${firstWritten}`;
       issues.push({
         line: entry.line,
         mac: entry.key,
         message:
-          `duplicate MAC address (first defined on line ${first.line}${as})`,
+          `duplicate MAC address (first defined on line ${firstLine}${as})`,
       });
       return;
     }
-    this.#first.set(mac, { line: entry.line, written: entry.key });
+    this.#lines.set(mac, entry.line);
+    if (entry.key !== mac) this.#written.set(mac, entry.key);
     const reservation = readHost(
       entry.value,
       mac,
