@@ -97,39 +97,32 @@ export async function runInNamespace(
   args: string[] = [],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const full = ns === null
-    ? [cmd, ...args]
-    : ["ip", "netns", "exec", ns, cmd, ...args];
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(),
-    options.timeoutMs ?? 30000,
-  );
-  let result: RunResult;
-  try {
-    const out = await new Deno.Command(full[0], {
-      args: full.slice(1),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: options.env,
-      signal: controller.signal,
-    }).output();
-    result = {
-      code: controller.signal.aborted ? 124 : out.code,
-      stdout: decoder.decode(out.stdout),
-      stderr: decoder.decode(out.stderr),
-    };
-  } finally {
-    clearTimeout(timer);
-  }
+  // Output goes through files, not pipes: a daemon the command leaves behind
+  // cannot keep us waiting for end-of-file.
+  const proc = spawnInNamespace(ns, cmd, args, {
+    env: options.env,
+    killAfterMs: 1000,
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    proc.stop();
+  }, options.timeoutMs ?? 30000);
+  const status = await proc.status;
+  clearTimeout(timer);
+  await proc.stop();
+  const result: RunResult = {
+    code: timedOut ? 124 : status.code,
+    stdout: proc.stdout(),
+    stderr: proc.stderr(),
+  };
   if ((options.check ?? true) && result.code !== 0) {
     const why = result.code === 124
       ? "timed out"
       : `exited with code ${result.code}`;
     throw new Error(
       `Command failed in ${ns ?? "the host namespace"}: ${
-        full.join(" ")
+        [cmd, ...args].join(" ")
       } ${why}: ${result.stderr.trim()}`,
     );
   }
@@ -149,7 +142,7 @@ function readOr(path: string): string {
  * go to temp files (readable any time, removed on stop), so a daemon's
  * children that keep the descriptors open cannot hold a pipe.
  *
- * @param ns Namespace name
+ * @param ns Namespace name, or `null` for the host namespace
  * @param cmd Program to run
  * @param args Its arguments
  * @param options Environment, kill grace period, name
@@ -162,7 +155,7 @@ function readOr(path: string): string {
  * ```
  */
 export function spawnInNamespace(
-  ns: string,
+  ns: string | null,
   cmd: string,
   args: string[] = [],
   options: SpawnOptions = {},
@@ -175,20 +168,19 @@ export function spawnInNamespace(
   const errFile = `${dir}/stderr`;
   Deno.writeTextFileSync(outFile, "");
   Deno.writeTextFileSync(errFile, "");
-  const child = new Deno.Command("ip", {
-    args: [
-      "netns",
-      "exec",
-      ns,
-      "sh",
-      "-c",
-      'o=$1; e=$2; shift 2; exec "$@" >"$o" 2>"$e"',
-      "sh",
-      outFile,
-      errFile,
-      cmd,
-      ...args,
-    ],
+  const shell = [
+    "sh",
+    "-c",
+    'o=$1; e=$2; shift 2; exec "$@" >"$o" 2>"$e"',
+    "sh",
+    outFile,
+    errFile,
+    cmd,
+    ...args,
+  ];
+  const full = ns === null ? shell : ["ip", "netns", "exec", ns, ...shell];
+  const child = new Deno.Command(full[0], {
+    args: full.slice(1),
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -248,7 +240,9 @@ export function spawnInNamespace(
         if (exited || Date.now() >= deadline) {
           const why = exited ? "it exited first" : `not within ${timeoutMs} ms`;
           throw new Error(
-            `${name} in ${ns} did not print ${pattern}: ${why}; its output:\n${text}`,
+            `${name} in ${
+              ns ?? "the host namespace"
+            } did not print ${pattern}: ${why}; its output:\n${text}`,
           );
         }
         await new Promise((r) => setTimeout(r, 25));
