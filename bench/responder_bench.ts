@@ -1,0 +1,322 @@
+/**
+ * Responder benchmark: lookups per second it sustains with 64 requests in
+ * flight (responder in its own process, a real nats-server, the official
+ * client sending Go-style CloudEvents), for a 10-host and a 100,000-host
+ * reservations file; memory for the 100,000-host table; file load time and
+ * hot-reload time (file replaced -> new table in service).
+ *
+ * Usage: deno run -A bench/responder_bench.ts [--seconds=3] [--hosts=100000]
+ *
+ * The default run takes about 30 s. Files are generated in a temp directory
+ * in the shape of examples/reservations.yaml (about 260 bytes per host).
+ *
+ * @module
+ */
+import process from "node:process";
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { CloudEvent } from "cloudevents";
+import { startNatsServer } from "../tests/_helpers/nats_server.ts";
+import {
+  decodeEventRecord,
+  encodeStructured,
+} from "../lib/cloudevents/nats_binding.ts";
+import {
+  decodeLookupReply,
+  encodeLookupRequest,
+  EVENT_SOURCE,
+  READ_EVENT_TYPE,
+} from "../lib/nats/wire.ts";
+import { parseReservations } from "../lib/responder/reservation_file.ts";
+import { ReservationStore } from "../lib/responder/store.ts";
+import { watchReservationFile } from "../lib/responder/file_watcher.ts";
+import { startFileResponder } from "../lib/responder/file_responder.ts";
+
+const IN_FLIGHT = 64;
+
+function flag(name: string, fallback: number): number {
+  const arg = Deno.args.find((a) => a.startsWith(`--${name}=`));
+  return arg ? Number(arg.split("=")[1]) : fallback;
+}
+
+/** MAC of host `i`: 02:00:00:xx:xx:xx. */
+export function benchMac(i: number): string {
+  return [2, 0, 0, (i >> 16) & 255, (i >> 8) & 255, i & 255]
+    .map((b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
+/** A reservations file of `count` hosts; `tag` marks the version. */
+export function benchFile(count: number, tag = "a"): string {
+  const parts: string[] = ["---\n"];
+  for (let i = 0; i < count; i++) {
+    parts.push(
+      `${benchMac(i)}:\n` +
+        `  ipAddress: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}\n` +
+        `  subnetMask: 255.0.0.0\n` +
+        `  defaultGateway: 10.0.0.1\n` +
+        `  nameServers:\n    - 10.0.0.2\n    - 10.0.0.3\n` +
+        `  hostname: ${tag}-node-${i}\n` +
+        `  domainName: example.com\n` +
+        `  leaseTime: 86400\n` +
+        `  netboot:\n    allowPxe: true\n`,
+    );
+  }
+  return parts.join("");
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+// ---- child modes -----------------------------------------------------------
+
+async function serveMode(file: string, url: string): Promise<void> {
+  const responder = await startFileResponder({
+    file,
+    servers: url,
+    subject: "bench.dhcp",
+    watch: false,
+    serviceName: false,
+  });
+  console.log("ready");
+  const buf = new Uint8Array(1);
+  await Deno.stdin.read(buf); // parent closes stdin to stop us
+  await responder.drain();
+}
+
+async function memoryMode(file: string): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const text = await Deno.readTextFile(file);
+  gc();
+  const before = Deno.memoryUsage();
+  const store = new ReservationStore(parseReservations(text));
+  gc();
+  const after = Deno.memoryUsage();
+  console.log(JSON.stringify({
+    hosts: store.size,
+    rss: after.rss - before.rss,
+    heap: after.heapUsed - before.heapUsed,
+    rssTotal: after.rss,
+  }));
+}
+
+// ---- measurements ------------------------------------------------------------
+
+async function throughput(
+  nc: NatsConnection,
+  hosts: number,
+  ms: number,
+): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
+  const payloads = Array.from(
+    { length: Math.min(hosts, 4096) },
+    (_, k) => {
+      const i = Math.floor((k * hosts) / Math.min(hosts, 4096));
+      return encodeStructured(
+        new CloudEvent({
+          source: EVENT_SOURCE,
+          type: READ_EVENT_TYPE,
+          datacontenttype: "application/json",
+          data: encodeLookupRequest(benchMac(i)),
+        }),
+      );
+    },
+  );
+  const one = async (k: number) => {
+    const msg = await nc.request("bench.dhcp", payloads[k % payloads.length], {
+      timeout: 5000,
+    });
+    const r = decodeLookupReply(decodeEventRecord(msg.data).data);
+    if (!r) throw new Error("not found");
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT * 4 }, (_, k) => one(k)));
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + ms;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        await one(next++);
+        latencies.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    perSecond: latencies.length / elapsed,
+    p50: latencies[Math.floor(latencies.length * 0.5)],
+    p99: latencies[Math.floor(latencies.length * 0.99)],
+    errors,
+  };
+}
+
+async function withResponder<T>(
+  file: string,
+  url: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", import.meta.filename!, "--serve", file, url],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("ready")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("The responder process exited early");
+    out += value;
+  }
+  try {
+    return await fn();
+  } finally {
+    await child.stdin.close();
+    await reader.cancel();
+    await child.status;
+  }
+}
+
+async function reloadTime(file: string, hosts: number): Promise<number[]> {
+  const store = new ReservationStore(
+    parseReservations(await Deno.readTextFile(file)),
+  );
+  const watcher = watchReservationFile(file, store, { debounceMs: 100 });
+  const times: number[] = [];
+  try {
+    for (const tag of ["b", "c"]) {
+      const text = benchFile(hosts, tag);
+      const tmp = `${file}.tmp`;
+      await Deno.writeTextFile(tmp, text);
+      const generation = store.generation;
+      const t0 = performance.now();
+      await Deno.rename(tmp, file);
+      while (store.generation === generation) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (performance.now() - t0 > 60_000) throw new Error("No reload");
+      }
+      times.push(performance.now() - t0);
+      if (
+        store.lookup(benchMac(hosts - 1))?.hostname !==
+          `${tag}-node-${hosts - 1}`
+      ) {
+        throw new Error("The reload did not take effect");
+      }
+    }
+  } finally {
+    await watcher.close();
+  }
+  return times;
+}
+
+async function main(): Promise<void> {
+  const seconds = flag("seconds", 3);
+  const hosts = flag("hosts", 100_000);
+  const dir = await Deno.makeTempDir({ prefix: "responder_bench_" });
+  try {
+    const small = `${dir}/hosts_10.yaml`;
+    const big = `${dir}/hosts_${hosts}.yaml`;
+    await Deno.writeTextFile(small, benchFile(10));
+    const bigText = benchFile(hosts);
+    await Deno.writeTextFile(big, bigText);
+    console.log(
+      `Reservations file: ${hosts} hosts, ${mib(bigText.length)} (${
+        Math.round(bigText.length / hosts)
+      } bytes/host)`,
+    );
+
+    const loads: number[] = [];
+    const cpu: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      parseReservations(await Deno.readTextFile(big), { file: big });
+      loads.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
+    }
+    console.log(
+      `Load (read + parse + validate): wall median ${
+        median(loads).toFixed(0)
+      } ms, best ${Math.min(...loads).toFixed(0)} ms; CPU median ${
+        median(cpu).toFixed(0)
+      } ms, best ${Math.min(...cpu).toFixed(0)} ms`,
+    );
+
+    const reloads = await reloadTime(big, hosts);
+    console.log(
+      `Hot reload (rename -> new table in service, incl. 100 ms debounce): ${
+        reloads.map((r) => r.toFixed(0) + " ms").join(", ")
+      }`,
+    );
+
+    const mem = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--expose-gc",
+        import.meta.filename!,
+        "--memory",
+        big,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    });
+    const m = JSON.parse(new TextDecoder().decode((await mem.output()).stdout));
+    console.log(
+      `Memory of the ${m.hosts}-host table: heap +${mib(m.heap)}, RSS +${
+        mib(m.rss)
+      } (process RSS ${mib(m.rssTotal)}), ${
+        Math.round(m.heap / m.hosts)
+      } heap bytes/host`,
+    );
+
+    await using nats = await startNatsServer();
+    const nc = await connect({ servers: nats.url });
+    try {
+      for (
+        const [label, file, count] of [["10", small, 10], [
+          String(hosts),
+          big,
+          hosts,
+        ]] as const
+      ) {
+        const r = await withResponder(
+          file,
+          nats.url,
+          () => throughput(nc, count, seconds * 1000),
+        );
+        console.log(
+          `Lookups, ${label}-host file, ${IN_FLIGHT} in flight: ${
+            Math.round(r.perSecond)
+          }/s, p50 ${r.p50.toFixed(2)} ms, p99 ${
+            r.p99.toFixed(2)
+          } ms, errors ${r.errors}`,
+        );
+      }
+    } finally {
+      await nc.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  const i = Deno.args.indexOf("--serve");
+  const j = Deno.args.indexOf("--memory");
+  if (i !== -1) await serveMode(Deno.args[i + 1], Deno.args[i + 2]);
+  else if (j !== -1) await memoryMode(Deno.args[j + 1]);
+  else await main();
+}
