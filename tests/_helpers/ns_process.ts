@@ -73,8 +73,6 @@ export interface NamespaceProcess extends AsyncDisposable {
   stop(): Promise<Deno.CommandStatus>;
 }
 
-const decoder = new TextDecoder();
-
 /**
  * Run a command inside namespace `ns` (or on the host when `ns` is `null`)
  * and collect its output. Never hangs: the command is killed at the timeout.
