@@ -70,11 +70,13 @@ export function fieldIndex(table: Record<string, string>): Map<string, string> {
 
 /** Collects issues for one host. */
 export class HostChecker {
+  /** Collect into `issues`, naming the host `mac` as written. */
   constructor(
     readonly issues: ReservationIssue[],
     readonly mac: string,
   ) {}
 
+  /** Record a problem; returns `undefined` for the caller to return. */
   fail(line: number, field: string | undefined, message: string): undefined {
     this.issues.push({ line, mac: this.mac, field, message });
     return undefined;
@@ -116,6 +118,7 @@ export class HostChecker {
     return found;
   }
 
+  /** A string; null and "" mean absent. */
   string(node: RawNode, field: string): string | undefined {
     if (node.kind === "scalar") {
       if (node.value === null || node.value === "") return undefined;
@@ -129,12 +132,14 @@ export class HostChecker {
     );
   }
 
+  /** A dotted-quad IPv4 address. */
   ip(node: RawNode, field: string): string | undefined {
     const text = this.string(node, field);
     if (text === undefined || IPV4.test(text)) return text;
     return this.fail(node.line, field, `"${text}" is not an IPv4 address`);
   }
 
+  /** A subnet mask with contiguous one bits. */
   mask(node: RawNode, field: string): string | undefined {
     const text = this.ip(node, field);
     if (text === undefined) return undefined;
@@ -148,6 +153,7 @@ export class HostChecker {
     );
   }
 
+  /** A list, each item read by `item`; null means absent. */
   list<T>(
     node: RawNode,
     field: string,
@@ -171,6 +177,7 @@ export class HostChecker {
     return out;
   }
 
+  /** `true` or `false`. */
   bool(node: RawNode, field: string): boolean | undefined {
     if (node.kind === "scalar") {
       if (node.value === null) return undefined;
@@ -183,6 +190,7 @@ export class HostChecker {
     );
   }
 
+  /** A whole number of seconds that fits in 32 bits. */
   seconds(node: RawNode, field: string): number | undefined {
     if (node.kind === "scalar" && node.value === null) return undefined;
     if (node.kind !== "scalar" || typeof node.value !== "number") {
@@ -206,12 +214,14 @@ export class HostChecker {
     return v;
   }
 
+  /** An absolute URL. */
   url(node: RawNode, field: string): string | undefined {
     const text = this.string(node, field);
     if (text === undefined || URL.canParse(text)) return text;
     return this.fail(node.line, field, `"${text}" is not an absolute URL`);
   }
 
+  /** A network in CIDR form without host bits. */
   cidr(node: RawNode, field: string): string | undefined {
     const text = this.string(node, field);
     if (text === undefined) return undefined;
@@ -241,6 +251,7 @@ export class HostChecker {
     return text;
   }
 
+  /** A classless static route: destination and router. */
   route(node: RawNode, field: string): ClasslessRoute | undefined {
     if (node.kind !== "map") {
       return this.fail(

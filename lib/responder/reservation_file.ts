@@ -51,6 +51,8 @@ export class ReservationFileError extends Error {
   readonly issues: readonly ReservationIssue[];
 
   /**
+   * Create the error; the message lists the issues.
+   *
    * @param issues The problems (at least one).
    * @param file The file's path, for messages.
    * @param options Error options (`cause`).

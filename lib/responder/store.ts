@@ -24,6 +24,8 @@ export class ReservationStore {
   #generation = 0;
 
   /**
+   * Create a store.
+   *
    * @param initial The first table (empty by default). Keys must be
    * lower-case colon MACs, as {@linkcode parseReservations} returns them.
    */
