@@ -20,6 +20,7 @@ import {
 import { messageTypeOf, withLeaseTime, withYourIp } from "../dhcp/modifiers.ts";
 import { DropReason } from "./counters.ts";
 import { type Handler, type HandlerContext, Verdict } from "./handler.ts";
+import { RateLimiter } from "./rate_limit.ts";
 import { formatTraceparent } from "./traceparent.ts";
 
 /** What the reservation handler reports per lookup, for counters. */
@@ -29,6 +30,12 @@ export type LookupReport = (outcome: "found" | "notFound" | "error") => void;
 export interface ReservationHandlerOptions {
   /** Called once per lookup with its outcome. */
   onLookup?: LookupReport;
+  /**
+   * At most this many "lookup failed" log lines per second; the rest are
+   * counted and the count is logged with the next line.
+   * @default {10}
+   */
+  failedLogPerSecond?: number;
 }
 
 function requestedAddress(request: DhcpMessage): string | undefined {
@@ -169,6 +176,7 @@ export function reservationHandler(
   backend: Backend,
   options: ReservationHandlerOptions = {},
 ): Handler {
+  const failedLog = new RateLimiter(options.failedLogPerSecond ?? 10);
   return async (request, reply, context) => {
     const type = messageTypeOf(request);
     const { serverIp, defaultLeaseTime } = context.settings;
@@ -187,7 +195,13 @@ export function reservationHandler(
     const mac = request.clientHardwareAddress;
     const found = await lookup(backend, mac, context, options.onLookup);
     if (found instanceof Error) {
-      context.logger.warn("lookup failed, no reply", { reason: found.message });
+      if (failedLog.allow()) {
+        const suppressed = failedLog.takeSuppressed();
+        context.logger.warn("lookup failed, no reply", {
+          reason: found.message,
+          ...(suppressed ? { suppressed } : {}),
+        });
+      }
       context.dropReason = DropReason.backendError;
       return Verdict.drop;
     }
