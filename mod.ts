@@ -122,7 +122,7 @@ export type {
   Msg,
   MsgHdrs,
   NatsConnection,
-} from "./lib/nats/types.ts";
+} from "./lib/types/nats.ts";
 export type {
   DhcpServerOptions,
   NatsLookupOptions,
@@ -139,3 +139,66 @@ export { DhcpClient, dora, inform, release } from "./lib/client/client.ts";
 export { DhcpNakError, DhcpTimeoutError } from "./lib/client/errors.ts";
 export type { DhcpClientOptions } from "./lib/client/client.ts";
 export type { DhcpLease } from "./lib/client/lease.ts";
+
+// CloudEvents over NATS.
+export type { CloudEvent } from "./lib/types/cloudevents.ts";
+export {
+  decodeEvent,
+  decodeEventRecord,
+  encodeBinary,
+  encodeStructured,
+  STRUCTURED_CONTENT_TYPE,
+} from "./lib/cloudevents/nats_binding.ts";
+export {
+  createEvent,
+  eventFromRecord,
+  validateAttributes,
+} from "./lib/cloudevents/event.ts";
+export type {
+  CreateEventAttributes,
+  EventRecord,
+} from "./lib/cloudevents/event.ts";
+export {
+  isNoResponders,
+  requestEvent,
+  requestPayload,
+  serveEvents,
+} from "./lib/cloudevents/request.ts";
+export type {
+  EventHandlerResult,
+  EventService,
+  RequestEventOptions,
+  ServeEventsOptions,
+} from "./lib/cloudevents/request.ts";
+export {
+  InvalidEventError,
+  LookupTimeoutError,
+  NoResponderError,
+} from "./lib/cloudevents/errors.ts";
+
+// The lookup wire format and the NATS backend.
+export {
+  decodeLookupReply,
+  decodeLookupRequest,
+  DEFAULT_LEASE_TIME,
+  DEFAULT_SUBJECT,
+  encodeLookupError,
+  encodeLookupReply,
+  encodeLookupRequest,
+  EVENT_SOURCE,
+  READ_EVENT_TYPE,
+} from "./lib/nats/wire.ts";
+export type {
+  DecodeLookupReplyOptions,
+  EncodeLookupReplyOptions,
+  LookupRequestData,
+  ReplyFormat,
+} from "./lib/nats/wire.ts";
+export { BackendError, InvalidReplyError } from "./lib/nats/errors.ts";
+export { NatsBackend } from "./lib/nats/backend.ts";
+export type { NatsBackendOptions } from "./lib/nats/backend.ts";
+export { MemoryBackend } from "./lib/backend/memory_backend.ts";
+export { CoalescingBackend } from "./lib/backend/coalescing_backend.ts";
+export { CachingBackend } from "./lib/backend/caching_backend.ts";
+export type { CachingBackendOptions } from "./lib/backend/caching_backend.ts";
+export { cloneReservation } from "./lib/backend/reservation.ts";

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { CloudEvent } from "cloudevents";
+import { CloudEvent as CloudEventClass } from "cloudevents";
+import type { CloudEvent } from "../types/cloudevents.ts";
 import { encodeBase64 } from "./_base64.ts";
 import { InvalidEventError } from "./errors.ts";
 
@@ -131,7 +132,10 @@ export function validateAttributes(
  * @returns The event.
  */
 export function eventFromRecord(record: EventRecord): CloudEvent<unknown> {
-  const event = Object.create(CloudEvent.prototype) as Record<string, unknown>;
+  const event = Object.create(CloudEventClass.prototype) as Record<
+    string,
+    unknown
+  >;
   for (const key of STANDARD) event[key] = record[key];
   if (record.data instanceof Uint8Array) {
     event.data_base64 = encodeBase64(record.data);

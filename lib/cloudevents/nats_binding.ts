@@ -10,8 +10,9 @@
  *
  * @module
  */
-import type { CloudEvent } from "cloudevents";
-import { headers as createHeaders, type MsgHdrs } from "@nats-io/nats-core";
+import { headers as createHeaders } from "@nats-io/nats-core";
+import type { CloudEvent } from "../types/cloudevents.ts";
+import type { MsgHdrs } from "../types/nats.ts";
 import { decodeBase64, encodeBase64 } from "./_base64.ts";
 import { InvalidEventError } from "./errors.ts";
 import {

@@ -4,15 +4,14 @@
  *
  * @module
  */
-import type { CloudEvent } from "cloudevents";
+import type { CloudEvent } from "../types/cloudevents.ts";
 import {
-  type Msg,
-  type NatsConnection,
   NoRespondersError,
   RequestError,
   type Subscription,
   TimeoutError,
 } from "@nats-io/nats-core";
+import type { Msg, NatsConnection } from "../types/nats.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { decodeEvent, encodeStructured } from "./nats_binding.ts";
 import {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ConnectionOptions, NatsConnection } from "@nats-io/nats-core";
+import type { ConnectionOptions, NatsConnection } from "../types/nats.ts";
 import { connect } from "@nats-io/transport-node";
 import type { Backend, LookupOptions } from "../backend/backend.ts";
 import type { Reservation } from "../backend/reservation.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { isIpv4 } from "../net/ipv4.ts";
-import type { ConnectionOptions } from "../nats/types.ts";
+import type { ConnectionOptions } from "../types/nats.ts";
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
 

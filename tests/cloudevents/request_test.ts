@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { CloudEvent } from "cloudevents";
+import type { CloudEvent as Event } from "../../lib/types/cloudevents.ts";
 import { connect } from "@nats-io/transport-node";
 import { headers, NoRespondersError, RequestError } from "@nats-io/nats-core";
 import { startNatsServer } from "../_helpers/nats_server.ts";
@@ -25,7 +26,7 @@ function ping(data: unknown = { n: 1 }) {
   return new CloudEvent<unknown>({ type: "test.ping", source: "/test", data });
 }
 
-function pong(request: CloudEvent<unknown>) {
+function pong(request: Event) {
   return new CloudEvent<unknown>({
     type: "test.pong",
     source: "/test/responder",
