@@ -6,6 +6,7 @@
  * hot-reload time (file replaced -> new table in service).
  *
  * Usage: deno run -A bench/responder_bench.ts [--seconds=3] [--hosts=100000]
+ *   [--lookups-only]
  *
  * The default run takes about 30 s. Files are generated in a temp directory
  * in the shape of examples/reservations.yaml (about 260 bytes per host).
@@ -75,11 +76,15 @@ function mib(bytes: number): string {
 
 // ---- child modes -----------------------------------------------------------
 
-async function serveMode(file: string, url: string): Promise<void> {
+async function serveMode(
+  file: string,
+  url: string,
+  subject: string,
+): Promise<void> {
   const responder = await startFileResponder({
     file,
     servers: url,
-    subject: "bench.dhcp",
+    subject,
     watch: false,
     serviceName: false,
   });
@@ -109,6 +114,7 @@ async function memoryMode(file: string): Promise<void> {
 
 async function throughput(
   nc: NatsConnection,
+  subject: string,
   hosts: number,
   ms: number,
 ): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
@@ -127,7 +133,7 @@ async function throughput(
     },
   );
   const one = async (k: number) => {
-    const msg = await nc.request("bench.dhcp", payloads[k % payloads.length], {
+    const msg = await nc.request(subject, payloads[k % payloads.length], {
       timeout: 5000,
     });
     const r = decodeLookupReply(decodeEventRecord(msg.data).data);
@@ -161,13 +167,14 @@ async function throughput(
   };
 }
 
-async function withResponder<T>(
+/** A file responder in its own process; dispose to stop it. */
+async function spawnResponder(
   file: string,
   url: string,
-  fn: () => Promise<T>,
-): Promise<T> {
+  subject: string,
+): Promise<AsyncDisposable> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", import.meta.filename!, "--serve", file, url],
+    args: ["run", "-A", import.meta.filename!, "--serve", file, url, subject],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -179,12 +186,58 @@ async function withResponder<T>(
     if (done) throw new Error("The responder process exited early");
     out += value;
   }
+  return {
+    async [Symbol.asyncDispose]() {
+      await child.stdin.close();
+      await reader.cancel();
+      await child.status;
+    },
+  };
+}
+
+/**
+ * Lookups/s for both files: one responder process each, measured in
+ * alternating rounds (robust to load from other processes); medians shown.
+ */
+async function lookups(
+  files: { label: string; file: string; hosts: number }[],
+  seconds: number,
+): Promise<void> {
+  await using nats = await startNatsServer();
+  const stack = new AsyncDisposableStack();
   try {
-    return await fn();
+    for (const [k, f] of files.entries()) {
+      stack.use(await spawnResponder(f.file, nats.url, `bench.dhcp.${k}`));
+    }
+    const nc = await connect({ servers: nats.url });
+    try {
+      const results = files.map(() =>
+        [] as Awaited<ReturnType<typeof throughput>>[]
+      );
+      for (let round = 0; round < 2; round++) {
+        for (const [k, f] of files.entries()) {
+          results[k].push(
+            await throughput(nc, `bench.dhcp.${k}`, f.hosts, seconds * 1000),
+          );
+        }
+      }
+      for (const [k, f] of files.entries()) {
+        const rs = results[k];
+        console.log(
+          `Lookups, ${f.label}-host file, ${IN_FLIGHT} in flight: ${
+            rs.map((r) => Math.round(r.perSecond)).join(" / ")
+          }/s (rounds), p50 ${
+            median(rs.map((r) => r.p50)).toFixed(2)
+          } ms, p99 ${median(rs.map((r) => r.p99)).toFixed(2)} ms, errors ${
+            rs.reduce((a, r) => a + r.errors, 0)
+          }`,
+        );
+      }
+    } finally {
+      await nc.close();
+    }
   } finally {
-    await child.stdin.close();
-    await reader.cancel();
-    await child.status;
+    await stack.disposeAsync();
   }
 }
 
@@ -220,6 +273,55 @@ async function reloadTime(file: string, hosts: number): Promise<number[]> {
   return times;
 }
 
+/** Load time, hot-reload time and table memory for the big file. */
+async function fileFigures(big: string, hosts: number): Promise<void> {
+  const loads: number[] = [];
+  const cpu: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    parseReservations(await Deno.readTextFile(big), { file: big });
+    loads.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  console.log(
+    `Load (read + parse + validate): wall median ${
+      median(loads).toFixed(0)
+    } ms, best ${Math.min(...loads).toFixed(0)} ms; CPU median ${
+      median(cpu).toFixed(0)
+    } ms, best ${Math.min(...cpu).toFixed(0)} ms`,
+  );
+
+  const reloads = await reloadTime(big, hosts);
+  console.log(
+    `Hot reload (rename -> new table in service, incl. 100 ms debounce): ${
+      reloads.map((r) => r.toFixed(0) + " ms").join(", ")
+    }`,
+  );
+
+  const mem = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      import.meta.filename!,
+      "--memory",
+      big,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  });
+  const m = JSON.parse(new TextDecoder().decode((await mem.output()).stdout));
+  console.log(
+    `Memory of the ${m.hosts}-host table: heap +${mib(m.heap)}, RSS +${
+      mib(m.rss)
+    } (process RSS ${mib(m.rssTotal)}), ${
+      Math.round(m.heap / m.hosts)
+    } heap bytes/host`,
+  );
+}
+
 async function main(): Promise<void> {
   const seconds = flag("seconds", 3);
   const hosts = flag("hosts", 100_000);
@@ -236,78 +338,13 @@ async function main(): Promise<void> {
       } bytes/host)`,
     );
 
-    const loads: number[] = [];
-    const cpu: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      parseReservations(await Deno.readTextFile(big), { file: big });
-      loads.push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu.push((c.user + c.system) / 1000);
+    if (!Deno.args.includes("--lookups-only")) {
+      await fileFigures(big, hosts);
     }
-    console.log(
-      `Load (read + parse + validate): wall median ${
-        median(loads).toFixed(0)
-      } ms, best ${Math.min(...loads).toFixed(0)} ms; CPU median ${
-        median(cpu).toFixed(0)
-      } ms, best ${Math.min(...cpu).toFixed(0)} ms`,
-    );
-
-    const reloads = await reloadTime(big, hosts);
-    console.log(
-      `Hot reload (rename -> new table in service, incl. 100 ms debounce): ${
-        reloads.map((r) => r.toFixed(0) + " ms").join(", ")
-      }`,
-    );
-
-    const mem = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--v8-flags=--expose-gc",
-        import.meta.filename!,
-        "--memory",
-        big,
-      ],
-      stdout: "piped",
-      stderr: "inherit",
-    });
-    const m = JSON.parse(new TextDecoder().decode((await mem.output()).stdout));
-    console.log(
-      `Memory of the ${m.hosts}-host table: heap +${mib(m.heap)}, RSS +${
-        mib(m.rss)
-      } (process RSS ${mib(m.rssTotal)}), ${
-        Math.round(m.heap / m.hosts)
-      } heap bytes/host`,
-    );
-
-    await using nats = await startNatsServer();
-    const nc = await connect({ servers: nats.url });
-    try {
-      for (
-        const [label, file, count] of [["10", small, 10], [
-          String(hosts),
-          big,
-          hosts,
-        ]] as const
-      ) {
-        const r = await withResponder(
-          file,
-          nats.url,
-          () => throughput(nc, count, seconds * 1000),
-        );
-        console.log(
-          `Lookups, ${label}-host file, ${IN_FLIGHT} in flight: ${
-            Math.round(r.perSecond)
-          }/s, p50 ${r.p50.toFixed(2)} ms, p99 ${
-            r.p99.toFixed(2)
-          } ms, errors ${r.errors}`,
-        );
-      }
-    } finally {
-      await nc.close();
-    }
+    await lookups([
+      { label: "10", file: small, hosts: 10 },
+      { label: String(hosts), file: big, hosts },
+    ], seconds);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -316,7 +353,8 @@ async function main(): Promise<void> {
 if (import.meta.main) {
   const i = Deno.args.indexOf("--serve");
   const j = Deno.args.indexOf("--memory");
-  if (i !== -1) await serveMode(Deno.args[i + 1], Deno.args[i + 2]);
-  else if (j !== -1) await memoryMode(Deno.args[j + 1]);
+  if (i !== -1) {
+    await serveMode(Deno.args[i + 1], Deno.args[i + 2], Deno.args[i + 3]);
+  } else if (j !== -1) await memoryMode(Deno.args[j + 1]);
   else await main();
 }
