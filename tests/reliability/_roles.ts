@@ -273,40 +273,60 @@ export interface Load {
 }
 
 /**
- * Run `workers` loops of DORAs against `server`, each worker with its own
- * MAC from `macs`, until stopped.
+ * Run `workers` loops of DORAs against `server` until stopped. Worker `i`
+ * takes turns with the MACs `macs[i]`, `macs[i + workers]`, ... (so that
+ * no MAC goes over the server's per-MAC lookup rate).
  *
  * @param server `host:port`.
- * @param macs MACs to use, one per worker.
- * @param options Per-DORA timeout and pause between DORAs.
+ * @param macs MACs to use.
+ * @param options Worker count (default: one per MAC), per-DORA timeout,
+ *   pause between DORAs.
  */
 export function startLoad(
   server: string,
   macs: string[],
-  options: { timeout?: number; retransmit?: number; pauseMs?: number } = {},
+  options: {
+    workers?: number;
+    timeout?: number;
+    retransmit?: number;
+    pauseMs?: number;
+  } = {},
 ): Load {
   const results: DoraResult[] = [];
+  const workers = Math.min(options.workers ?? macs.length, macs.length);
   let running = true;
-  const worker = async (mac: string) => {
-    await using client = await DhcpClient.open({
-      server,
-      mac,
-      bind: "127.0.0.1:0",
-      timeout: options.timeout ?? 1000,
-      retransmit: options.retransmit ?? 250,
-    });
-    while (running) {
-      const start = performance.now();
-      let ok = false;
-      try {
-        await client.dora();
-        ok = true;
-      } catch { /* counted */ }
-      results.push({ start, end: performance.now(), ok });
-      await new Promise((r) => setTimeout(r, options.pauseMs ?? 20));
+  const worker = async (index: number) => {
+    const clients: DhcpClient[] = [];
+    try {
+      for (let i = index; i < macs.length; i += workers) {
+        clients.push(
+          await DhcpClient.open({
+            server,
+            mac: macs[i],
+            bind: "127.0.0.1:0",
+            timeout: options.timeout ?? 1000,
+            retransmit: options.retransmit ?? 250,
+          }),
+        );
+      }
+      for (let turn = 0; running; turn++) {
+        const client = clients[turn % clients.length];
+        const start = performance.now();
+        let ok = false;
+        try {
+          await client.dora();
+          ok = true;
+        } catch { /* counted */ }
+        results.push({ start, end: performance.now(), ok });
+        await new Promise((r) => setTimeout(r, options.pauseMs ?? 20));
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
     }
   };
-  const all = Promise.all(macs.map(worker));
+  const all = Promise.all(
+    Array.from({ length: workers }, (_, i) => worker(i)),
+  );
   return {
     results,
     async stop() {

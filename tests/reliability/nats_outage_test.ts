@@ -21,7 +21,7 @@ const OUTAGE_MS = 10_000;
 
 Deno.test("fault - NATS down for 10 s under load: fail fast, recover within 2 s", async () => {
   await using nats = await startNatsServer();
-  const { file, macs } = await writeReservations(8);
+  const { file, macs } = await writeReservations(80);
   try {
     await using responder = await startResponderRole(nats.url, file);
     await using dhcp = await startDhcp(nats.url, [
@@ -30,7 +30,7 @@ Deno.test("fault - NATS down for 10 s under load: fail fast, recover within 2 s"
       "--cache-ttl",
       "0",
     ]);
-    const load = startLoad(dhcp.server, macs, { timeout: 1000 });
+    const load = startLoad(dhcp.server, macs, { workers: 8, timeout: 1000 });
     try {
       await sleep(3000); // steady state
       const rssBefore = await dhcp.rss();
@@ -116,8 +116,10 @@ Deno.test("fault - NATS down for 10 s under load: fail fast, recover within 2 s"
       assert.equal(report.reconnects, 1);
       assert.equal(await dhcp.health(), 200);
       assert.equal(await responder.health(), 200);
+      // RSS seldom shrinks; a leak of the outage's failed lookups would
+      // grow it with each one.
       assert.ok(
-        rssAfter < rssBefore + 32 * 2 ** 20,
+        rssAfter < rssBefore * 1.5,
         `memory back to its level (${report.rssBeforeMiB} -> ${report.rssAfterMiB} MiB)`,
       );
     } finally {
