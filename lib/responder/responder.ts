@@ -48,7 +48,8 @@ export interface LookupContext {
 
 /**
  * Finds the reservation of one MAC: returns it, `undefined` when the MAC is
- * unknown, or throws (rejects) when the lookup itself failed.
+ * unknown, or throws (rejects) when the lookup itself failed. A reservation
+ * with an empty `macAddress` gets the requested MAC.
  */
 export type LookupFunction = (
   mac: string,
@@ -288,6 +289,9 @@ export class Responder implements AsyncDisposable {
     reservation: Reservation | undefined,
     started: number,
   ): void {
+    if (reservation && !reservation.macAddress) {
+      reservation = { ...reservation, macAddress: mac };
+    }
     let data: unknown;
     try {
       data = encodeLookupReply(reservation, this.#format, {
@@ -299,11 +303,13 @@ export class Responder implements AsyncDisposable {
     }
     if (reservation) this.#stats.found++;
     else this.#stats.notFound++;
-    this.#logger.debug("Lookup answered", {
-      mac,
-      found: reservation !== undefined,
-      ip: reservation?.ipAddress,
-    });
+    if (this.#logger.enabled("debug")) {
+      this.#logger.debug("Lookup answered", {
+        mac,
+        found: reservation !== undefined,
+        ip: reservation?.ipAddress,
+      });
+    }
     if (data !== undefined) this.#send(msg, data, mac);
     this.#processingNanos += (performance.now() - started) * 1e6;
   }

@@ -116,7 +116,7 @@ Deno.test("responder - a lookup function that throws gives a v2 error 500, logge
       if (mac.endsWith("ff")) throw new Error("database unavailable");
       return mac.endsWith("fe")
         ? undefined
-        : { macAddress: mac, ipAddress: "192.168.2.9" };
+        : { macAddress: "", ipAddress: "192.168.2.9" };
     },
     logger: createLogger({ level: "warn", write: (l) => lines.push(l) }),
     serviceName: false,
@@ -129,10 +129,12 @@ Deno.test("responder - a lookup function that throws gives a v2 error 500, logge
       Message: "Lookup of 08:00:27:29:4e:ff failed: database unavailable",
     });
     assert.throws(() => decodeLookupReply(record.data), BackendError);
-    assert.equal(
-      (await lookup(nc, "08:00:27:29:4e:01"))?.ipAddress,
-      "192.168.2.9",
-    );
+    assert.deepEqual(await lookup(nc, "08:00:27:29:4e:01"), {
+      macAddress: "08:00:27:29:4e:01",
+      ipAddress: "192.168.2.9",
+      leaseTime: 86400,
+      netboot: { allowNetboot: false },
+    });
     assert.equal(await lookup(nc, "08:00:27:29:4e:fe"), undefined);
     assert.equal(responder.stats.errors, 1);
     assert.equal(lines.length, 1);
