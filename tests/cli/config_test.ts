@@ -249,8 +249,25 @@ Deno.test("parseConfig() parses the probe command", () => {
       server: { hostname: "127.0.0.1", port: 1067 },
       json: true,
       timeout: 5000,
+      arch: undefined,
+      userClass: undefined,
     },
   });
+  const pxe = parseConfig([
+    "probe",
+    "--mac",
+    "08:00:27:29:4e:67",
+    "--arch",
+    "7",
+    "--user-class",
+    "Tinkerbell",
+  ], {});
+  assert.equal(pxe.kind === "probe" && pxe.probe.arch, 7);
+  assert.equal(pxe.kind === "probe" && pxe.probe.userClass, "Tinkerbell");
+  assert.match(
+    usageError(["probe", "--mac", "08:00:27:29:4e:67", "--arch", "x"]),
+    /Invalid --arch/,
+  );
   assert.match(usageError(["probe"]), /Required option '--mac <mac>'/);
   assert.match(
     usageError(["probe", "--mac", "zz"]),
