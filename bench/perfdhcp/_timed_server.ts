@@ -27,6 +27,11 @@ const inner = await createNatsBackend({
   natsUrl: flag("nats-url"),
   cacheTtl: Number(flag("cache-ttl", "5000")),
   timeout: Number(flag("timeout", "5000")),
+  // --no-async-traces: nats.js skips the Error it builds per request for
+  // async stack traces (measured in bench/README.md).
+  connectOptions: Deno.args.includes("--no-async-traces")
+    ? { noAsyncTraces: true }
+    : undefined,
 }, { logger, defaultLeaseTime: 86400 });
 
 const samples = new Float64Array(1 << 21);

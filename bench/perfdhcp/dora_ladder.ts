@@ -29,7 +29,12 @@ import {
   type Target,
   type TimedStats,
 } from "./targets.ts";
-import { printSummary, printTable, type Rung } from "./report.ts";
+import {
+  printCpuTable,
+  printSummary,
+  printTable,
+  type Rung,
+} from "./report.ts";
 
 function opt(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -167,11 +172,13 @@ try {
     const order = i % 2 === 0 ? targets : [...targets].reverse();
     for (const t of order) {
       const one = await rung(t, r, rate === -1 ? Math.min(period, 10) : period);
-      one.label = rate === 0
+      const base = rate === 0
         ? "unlimited"
         : rate === -1
         ? `${r} (recovery)`
         : `${r}`;
+      const repeat = ladder.slice(0, i).filter((x) => x === rate).length;
+      one.label = repeat > 0 ? `${base} #${repeat + 1}` : base;
       rungs.push(one);
       console.error(
         `${t.name} ${one.label}: ${
@@ -187,7 +194,9 @@ try {
         serverFlags.join(" ") || "(defaults)"
       }\n`,
   );
+  for (const t of targets) if (t.info) console.log(`${t.name}: ${t.info}`);
   printTable(rungs);
+  printCpuTable(rungs);
   printSummary(rungs, targets);
 } catch (e) {
   console.error(e instanceof Error ? e.message : e);

@@ -51,6 +51,8 @@ export interface Target extends AsyncDisposable {
   net: NetworkPair;
   /** Its processes. */
   procs: Measured[];
+  /** A line worth printing about its set-up (Kea's threading mode). */
+  info?: string;
   /** Lookup latency and counters since the last call (timed server only). */
   report(): Promise<TimedStats | undefined>;
 }
@@ -206,6 +208,11 @@ function timedFlags(flags: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < flags.length; i += 2) {
     const [name, value] = [flags[i], flags[i + 1]];
+    if (name === "--no-async-traces") {
+      out.push(name);
+      i--;
+      continue;
+    }
     const ms = /^\d+$/.test(value) && name !== "--max-in-flight"
       ? value
       : String(parseDuration(value));
@@ -240,10 +247,11 @@ export async function startKea(o: KeaOptions): Promise<Target> {
       env: { KEA_LOCKFILE_DIR: o.dir, KEA_PIDFILE_DIR: o.dir },
     });
     procs.push(kea);
-    await new Promise((r) => setTimeout(r, 3000));
-    if (kea.exited) throw new Error(kea.output().slice(-1500));
+    // Kea 2.2 logs its threading mode at WARN: "enabled: no, ..." by default.
+    const info = await kea.waitForOutput(/MULTI_THREADING_INFO[^\n]*/, 20000);
     return {
       name: "kea",
+      info: info.match(/MULTI_THREADING_INFO[^\n]*/)?.[0],
       net,
       procs: [{ name: "kea-dhcp4", pid: kea.pid }],
       report: () => Promise.resolve(undefined),
