@@ -32,15 +32,17 @@ function giveUp(): never {
  * passed here as soon as it is read, instead of being kept in the tree, so
  * that a large file's tree never lives in memory all at once. When the
  * reader gives up part-way, the entries already passed must be discarded.
+ * @param lineOffset Lines before `text` (when it is a slice of a file).
  * @returns `{ root }` (root `undefined` for an empty document), or
  * `undefined` when the text needs the full parser.
  */
 export function parseYamlSubset(
   text: string,
   onRootEntry?: (entry: RawEntry) => void,
+  lineOffset = 0,
 ): { root: RawNode | undefined } | undefined {
   try {
-    const reader = new SubsetReader(text, onRootEntry);
+    const reader = new SubsetReader(text, onRootEntry, lineOffset);
     const first = reader.peek();
     if (first === undefined) return { root: undefined };
     const root = reader.node(first.indent, true);
@@ -72,8 +74,10 @@ class SubsetReader {
   constructor(
     private readonly text: string,
     private readonly onRootEntry?: (entry: RawEntry) => void,
+    lineOffset = 0,
   ) {
     if (text.charCodeAt(0) === 0xfeff) this.#at = 1;
+    this.#no = lineOffset;
   }
 
   /** The current content line, `undefined` at the end. */
@@ -385,4 +389,53 @@ export function resolvePlain(s: string): unknown {
   }
   if (/^\.(?:nan|NaN|NAN)$/.test(s)) return NaN;
   return s;
+}
+
+/** Where one slice of the top-level mapping starts. */
+export interface RootChunk {
+  /** Offset of its first line in the text. */
+  start: number;
+  /** Lines before it. */
+  lineOffset: number;
+}
+
+/**
+ * Cut a document whose root is a block mapping into slices of about
+ * `entriesPerChunk` top-level entries each, at lines that start in column 0,
+ * so that each slice can be read on its own.
+ *
+ * @returns The slices, or `undefined` when the document has a construct that
+ * makes such a cut unsafe (several documents, a root sequence, directives).
+ */
+export function rootChunks(
+  text: string,
+  entriesPerChunk: number,
+): RootChunk[] | undefined {
+  const chunks: RootChunk[] = [{ start: 0, lineOffset: 0 }];
+  let at = 0;
+  let line = 0;
+  let entries = 0;
+  let seenContent = false;
+  while (at < text.length) {
+    const c = text.charCodeAt(at);
+    const isContent = c !== 32 && c !== 9 && c !== 35 && c !== 10 && c !== 13;
+    if (isContent && !(at === 0 && c === 0xfeff)) {
+      if (text.startsWith("---", at) || text.startsWith("...", at)) {
+        if (seenContent) return undefined;
+      } else if (c === 45 /* - */ || c === 37 /* % */) {
+        return undefined;
+      } else {
+        if (entries > 0 && entries % entriesPerChunk === 0) {
+          chunks.push({ start: at, lineOffset: line });
+        }
+        entries++;
+      }
+      seenContent = true;
+    }
+    const end = text.indexOf("\n", at);
+    if (end === -1) break;
+    at = end + 1;
+    line++;
+  }
+  return chunks;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseReservations } from "./reservation_file.ts";
+import { parseReservationsAsync } from "./reservation_file.ts";
 import { ReservationStore } from "./store.ts";
 import {
   type ReservationFileWatcher,
@@ -73,7 +73,9 @@ export async function startFileResponder(
 ): Promise<FileResponder> {
   const { file, watch = true, debounceMs, onReload, ...rest } = options;
   const text = await Deno.readTextFile(file);
-  const store = new ReservationStore(parseReservations(text, { file }));
+  const store = new ReservationStore(
+    await parseReservationsAsync(text, { file }),
+  );
   const logger = options.logger;
   const watcher = watch
     ? watchReservationFile(file, store, {

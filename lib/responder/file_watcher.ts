@@ -9,7 +9,10 @@
  */
 import { basename, dirname, resolve } from "node:path";
 import { type Logger, silentLogger } from "../log/logger.ts";
-import { parseReservations, ReservationFileError } from "./reservation_file.ts";
+import {
+  parseReservationsAsync,
+  ReservationFileError,
+} from "./reservation_file.ts";
 import type { ReservationStore } from "./store.ts";
 
 /** Options of {@linkcode watchReservationFile}. */
@@ -105,7 +108,7 @@ export function watchReservationFile(
     if (text === lastText) return true;
     const started = performance.now();
     try {
-      const table = parseReservations(text, { file });
+      const table = await parseReservationsAsync(text, { file });
       store.replace(table);
       lastText = text;
       reloads++;

@@ -26,7 +26,7 @@
  */
 import type { Reservation } from "../backend/reservation.ts";
 import type { RawEntry, RawNode, RawParseResult } from "./_raw_tree.ts";
-import { parseYamlSubset } from "./_yaml_subset.ts";
+import { parseYamlSubset, rootChunks } from "./_yaml_subset.ts";
 import { parseYamlFull } from "./_yaml_full.ts";
 import { describe, type ReservationIssue } from "./_host_fields.ts";
 import { readHost } from "./_read_host.ts";
@@ -142,12 +142,58 @@ export function parseReservations(
     );
   }
   hosts.addRoot(parsed.root);
-  const issues = hosts.issues;
-  if (issues.length > 0) {
-    issues.sort((a, b) => a.line - b.line);
-    throw new ReservationFileError(issues, options.file);
+  return hosts.result(options.file);
+}
+
+/** Options of {@linkcode parseReservationsAsync}. */
+export interface ParseReservationsAsyncOptions
+  extends ParseReservationsOptions {
+  /**
+   * Hosts read between two yields to the event loop.
+   * @default {2000}
+   */
+  hostsPerSlice?: number;
+}
+
+/**
+ * {@linkcode parseReservations}, yielding to the event loop every few
+ * thousand hosts, so that a service keeps answering while a large file
+ * loads. Same result, same errors.
+ *
+ * @param text YAML or JSON.
+ * @param options The file name for messages, and the slice size.
+ * @returns The reservations by lower-case colon MAC.
+ * @throws {ReservationFileError} listing every problem in the file.
+ *
+ * @example
+ * ```ts
+ * import { parseReservationsAsync } from "./reservation_file.ts";
+ * const map = await parseReservationsAsync("08:00:27:29:4e:67:\n  ipAddress: 192.168.2.10\n");
+ * if (map.size !== 1) throw new Error();
+ * ```
+ */
+export async function parseReservationsAsync(
+  text: string,
+  options: ParseReservationsAsyncOptions = {},
+): Promise<Map<string, Reservation>> {
+  const chunks = rootChunks(text, options.hostsPerSlice ?? 2000);
+  if (chunks === undefined || chunks.length < 2) {
+    return parseReservations(text, options);
   }
-  return hosts.map;
+  const hosts = new HostReader();
+  for (let i = 0; i < chunks.length; i++) {
+    const end = i + 1 < chunks.length ? chunks[i + 1].start : text.length;
+    const read = parseYamlSubset(
+      text.slice(chunks[i].start, end),
+      (entry) => hosts.add(entry),
+      chunks[i].lineOffset,
+    );
+    if (read === undefined || (read.root && read.root.kind !== "map")) {
+      return parseReservations(text, options); // outside the fast subset
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return hosts.result(options.file);
 }
 
 /** Validates hosts one by one, as the reader produces them. */
@@ -174,6 +220,15 @@ class HostReader {
       return;
     }
     for (const entry of root.entries) this.add(entry);
+  }
+
+  /** The reservations, or the error listing every issue. */
+  result(file: string | undefined): Map<string, Reservation> {
+    if (this.issues.length > 0) {
+      this.issues.sort((a, b) => a.line - b.line);
+      throw new ReservationFileError(this.issues, file);
+    }
+    return this.map;
   }
 
   /** One `MAC: host` entry. */
@@ -226,5 +281,5 @@ export async function loadReservationFile(
   path: string,
 ): Promise<Map<string, Reservation>> {
   const text = await Deno.readTextFile(path);
-  return parseReservations(text, { file: path });
+  return parseReservationsAsync(text, { file: path });
 }

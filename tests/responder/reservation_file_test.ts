@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   formatIssue,
   parseReservations,
+  parseReservationsAsync,
   ReservationFileError,
 } from "../../lib/responder/reservation_file.ts";
 import { parseYamlSubset } from "../../lib/responder/_yaml_subset.ts";
@@ -34,6 +35,36 @@ const GO_EXAMPLE = `---
   subnetMask: '255.255.255.0'
   netboot:
     allowPxe: false
+`;
+
+/** A file with one of each kind of problem. */
+const MANY_ERRORS = `08:00:27:29:4E:67:
+  ipAddress: '192.168.2.300'
+  subnetMask: 255.255.0.255
+  ipAdress: 192.168.2.4
+  leaseTime: 4294967296
+  hostname: 1234
+  nameServers: [192.168.2.1, 8.8.8]
+  netboot:
+    allowPxe: yes
+    ipxeScript: http://x
+08-00-27-29-4e-67:
+  ipAddress: 192.168.2.4
+52:54:00:aa:88:2a:
+  ipAddress: 192.168.2.5
+  classlessStaticRoutes:
+    - destination: 10.1.0.0/8
+      router: 192.168.2.1
+    - router: 192.168.2.1
+52:54:00:AA:88:2A:
+  ipAddress: 192.168.2.6
+zz:
+  ipAddress: 192.168.2.7
+52:54:00:aa:88:2b:
+  subnetMask: 255.255.255.0
+  leaseTime: -1
+  domainSearch: example.com
+  dhcpDisabled: "true"
 `;
 
 function errorOf(text: string, file?: string): ReservationFileError {
@@ -112,34 +143,7 @@ Deno.test("parseReservations() takes an empty file as no reservations", () => {
 
 Deno.test("parseReservations() reports every problem with MAC, field and line", () => {
   const err = errorOf(
-    `08:00:27:29:4E:67:
-  ipAddress: '192.168.2.300'
-  subnetMask: 255.255.0.255
-  ipAdress: 192.168.2.4
-  leaseTime: 4294967296
-  hostname: 1234
-  nameServers: [192.168.2.1, 8.8.8]
-  netboot:
-    allowPxe: yes
-    ipxeScript: http://x
-08-00-27-29-4e-67:
-  ipAddress: 192.168.2.4
-52:54:00:aa:88:2a:
-  ipAddress: 192.168.2.5
-  classlessStaticRoutes:
-    - destination: 10.1.0.0/8
-      router: 192.168.2.1
-    - router: 192.168.2.1
-52:54:00:AA:88:2A:
-  ipAddress: 192.168.2.6
-zz:
-  ipAddress: 192.168.2.7
-52:54:00:aa:88:2b:
-  subnetMask: 255.255.255.0
-  leaseTime: -1
-  domainSearch: example.com
-  dhcpDisabled: "true"
-`,
+    MANY_ERRORS,
     "hosts.yaml",
   );
   assert.deepEqual(err.issues.map((i) => formatIssue(i, "hosts.yaml")), [
@@ -279,4 +283,34 @@ Deno.test("the fast YAML reader gives up outside its subset", () => {
   );
   assert.equal(map.get("08:00:27:29:4e:67")?.hostname, "node9");
   assert.equal(map.get("08:00:27:29:4e:68")?.ipAddress, "192.168.2.9");
+});
+
+async function asyncErrorOf(
+  text: string,
+  hostsPerSlice: number,
+): Promise<ReservationFileError> {
+  try {
+    await parseReservationsAsync(text, { file: "hosts.yaml", hostsPerSlice });
+  } catch (err) {
+    assert.ok(err instanceof ReservationFileError);
+    return err;
+  }
+  assert.fail("expected a ReservationFileError");
+}
+
+Deno.test("parseReservationsAsync() gives the same result and errors, slice by slice", async () => {
+  for (const hostsPerSlice of [1, 2, 3, 1000]) {
+    assert.deepEqual(
+      await parseReservationsAsync(GO_EXAMPLE, { hostsPerSlice }),
+      parseReservations(GO_EXAMPLE),
+    );
+    const err = await asyncErrorOf(MANY_ERRORS, hostsPerSlice);
+    assert.equal(err.message, errorOf(MANY_ERRORS, "hosts.yaml").message);
+  }
+  // A later slice outside the fast subset: the whole file goes to the full parser.
+  const mixed = GO_EXAMPLE +
+    "08:00:27:29:4e:99: &h\n  ipAddress: 192.168.2.99\n08:00:27:29:4e:9a: *h\n";
+  const map = await parseReservationsAsync(mixed, { hostsPerSlice: 1 });
+  assert.equal(map.get("08:00:27:29:4e:9a")?.ipAddress, "192.168.2.99");
+  assert.equal(map.size, 4);
 });
