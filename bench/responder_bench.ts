@@ -244,12 +244,12 @@ async function lookups(
 async function reloadTime(
   file: string,
   hosts: number,
-): Promise<{ wall: number; cpu: number }[]> {
+): Promise<{ wall: number; cpu: number; stall: number }[]> {
   const store = new ReservationStore(
     parseReservations(await Deno.readTextFile(file)),
   );
   const watcher = watchReservationFile(file, store, { debounceMs: 100 });
-  const times: { wall: number; cpu: number }[] = [];
+  const times: { wall: number; cpu: number; stall: number }[] = [];
   try {
     for (const tag of ["b", "c"]) {
       const text = benchFile(hosts, tag);
@@ -259,14 +259,21 @@ async function reloadTime(
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await Deno.rename(tmp, file);
+      // The longest the event loop (so a lookup) waited during the reload.
+      let stall = 0;
+      let last = performance.now();
       while (store.generation === generation) {
         await new Promise((r) => setTimeout(r, 5));
-        if (performance.now() - t0 > 60_000) throw new Error("No reload");
+        const now = performance.now();
+        stall = Math.max(stall, now - last);
+        last = now;
+        if (now - t0 > 60_000) throw new Error("No reload");
       }
       const c = process.cpuUsage(c0);
       times.push({
         wall: performance.now() - t0,
         cpu: (c.user + c.system) / 1000,
+        stall,
       });
       if (
         store.lookup(benchMac(hosts - 1))?.hostname !==
@@ -305,7 +312,9 @@ async function fileFigures(big: string, hosts: number): Promise<void> {
   console.log(
     `Hot reload (rename -> new table in service, incl. 100 ms debounce): ${
       reloads.map((r) =>
-        `${r.wall.toFixed(0)} ms wall (${r.cpu.toFixed(0)} ms CPU)`
+        `${r.wall.toFixed(0)} ms wall (${
+          r.cpu.toFixed(0)
+        } ms CPU, longest event-loop stall ${r.stall.toFixed(0)} ms)`
       ).join(", ")
     }`,
   );
