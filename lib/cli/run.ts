@@ -184,10 +184,13 @@ export async function runDhcpServer(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
-  const { servers: _servers, ...connectOptions } = await natsConnectionOptions(
+  const { servers: _servers, ...options } = await natsConnectionOptions(
     config,
     "dhcp-nats dhcp",
   );
+  // The URLs are in order of preference (the nearest node first); the
+  // others, and those the cluster announces, are where it fails over to.
+  const connectOptions = { ...options, noRandomize: true };
   // Built here rather than inside the server so that its connection state
   // can guard lookups (fail fast while NATS is down) and feed /healthz.
   await using nats = new NatsBackend({

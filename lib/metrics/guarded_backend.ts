@@ -127,17 +127,13 @@ export class GuardedBackend implements Backend {
     if (!nats.connected) {
       return Promise.reject(new NatsUnavailableError(nats.state));
     }
-    // Fail at once when the connection drops while this lookup waits.
-    const lost = nats.lost;
-    const request = this.#inner.lookup(mac, options);
-    let onLost: (() => void) | undefined;
-    const dropped = new Promise<never>((_, reject) => {
-      onLost = () => reject(lost.reason);
-      lost.addEventListener("abort", onLost, { once: true });
-    });
-    request.catch(() => {}); // it settles later; keep it from being unhandled
-    return Promise.race([request, dropped]).finally(() =>
-      lost.removeEventListener("abort", onLost!)
-    );
+    // Fail at once when the connection drops while this lookup waits, and
+    // abort it below: a request lost with the connection must not stay
+    // shared (coalesced) with later lookups of the same MAC until its
+    // timeout.
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, nats.lost])
+      : nats.lost;
+    return this.#inner.lookup(mac, { ...options, signal });
   }
 }

@@ -21,7 +21,7 @@ const OUTAGE_MS = 10_000;
 
 Deno.test("fault - NATS down for 10 s under load: fail fast, recover within 2 s", async () => {
   await using nats = await startNatsServer();
-  const { file, macs } = await writeReservations(80);
+  const { file, macs } = await writeReservations(240);
   try {
     await using responder = await startResponderRole(nats.url, file);
     await using dhcp = await startDhcp(nats.url, [
@@ -96,6 +96,10 @@ Deno.test("fault - NATS down for 10 s under load: fail fast, recover within 2 s"
         rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1),
         rssAfterMiB: +(rssAfter / 2 ** 20).toFixed(1),
         reconnects: metric(after, "dhcp_nats_nats_reconnects_total"),
+        rateLimited: metric(
+          after,
+          'dhcp_nats_lookups_total{outcome="rate_limited"}',
+        ),
       };
       console.log("nats outage:", JSON.stringify(report));
 

@@ -24,7 +24,7 @@ const WORKERS = 6;
 for (const signal of ["SIGKILL", "SIGTERM"] as const) {
   Deno.test(`fault - a responder of three stopped with ${signal} under load`, async () => {
     await using nats = await startNatsServer();
-    const { file, macs } = await writeReservations(WORKERS * 10);
+    const { file, macs } = await writeReservations(WORKERS * 30);
     try {
       await using r1 = await startResponderRole(nats.url, file);
       await using r2 = await startResponderRole(nats.url, file);
@@ -90,7 +90,7 @@ for (const signal of ["SIGKILL", "SIGTERM"] as const) {
 
 Deno.test("fault - a slow and a garbage-answering responder fail only their lookups", async () => {
   await using nats = await startNatsServer();
-  const { file, macs } = await writeReservations(40);
+  const { file, macs } = await writeReservations(120);
   const slowMac = "02:00:00:00:05:01";
   const garbageMac = "02:00:00:00:05:02";
   // The real responder (v1: silent for unknown MACs) knows the good MACs;
