@@ -120,13 +120,17 @@ export function watchReservationFile(
       options.onReload?.(undefined);
       return true;
     } catch (err) {
-      if (!(err instanceof ReservationFileError)) throw err;
       rejected++;
+      const error = err instanceof Error ? err : new Error(String(err));
       logger.error(
         "Rejected the new reservations file, keeping the last good data",
-        { file, errors: err.issues.length, error: err.message },
+        {
+          file,
+          errors: err instanceof ReservationFileError ? err.issues.length : 1,
+          error: error.message,
+        },
       );
-      options.onReload?.(err);
+      options.onReload?.(error);
       return false;
     }
   };
@@ -150,15 +154,22 @@ export function watchReservationFile(
 
   const watcher = Deno.watchFs(dir, { recursive: false });
   const loop = (async () => {
-    for await (const event of watcher) {
-      const relevant = isLink ||
-        event.paths.some((p) => p === path || basename(p) === name);
-      if (!relevant || event.kind === "access") continue;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timer = undefined;
-        if (!closed) void reload();
-      }, debounceMs);
+    try {
+      for await (const event of watcher) {
+        const relevant = isLink ||
+          event.paths.some((p) => p === path || basename(p) === name);
+        if (!relevant || event.kind === "access") continue;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timer = undefined;
+          if (!closed) void reload();
+        }, debounceMs);
+      }
+    } catch (err) {
+      logger.error("Stopped watching the reservations file", {
+        file,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   })();
 
