@@ -60,9 +60,9 @@ function parseJsonContainer(text: string): unknown {
  * @returns The UTF-8 JSON payload.
  * @example
  * ```ts
- * import type { CloudEvent } from "cloudevents";
+ * import { createEvent } from "./event.ts";
  * import { encodeStructured } from "./nats_binding.ts";
- * const event = new CloudEvent({ type: "t", source: "/s", data: { a: 1 } });
+ * const event = createEvent({ type: "t", source: "/s", data: { a: 1 } });
  * const json = JSON.parse(new TextDecoder().decode(encodeStructured(event)));
  * if (json.data.a !== 1) throw new Error();
  * ```
@@ -99,9 +99,9 @@ export function encodeStructured(event: CloudEvent<unknown>): Uint8Array {
  * @returns The payload and the NATS headers.
  * @example
  * ```ts
- * import type { CloudEvent } from "cloudevents";
+ * import { createEvent } from "./event.ts";
  * import { encodeBinary } from "./nats_binding.ts";
- * const event = new CloudEvent({ type: "t", source: "/s", data: { a: 1 } });
+ * const event = createEvent({ type: "t", source: "/s", data: { a: 1 } });
  * const { headers } = encodeBinary(event);
  * if (headers.get("ce-type") !== "t") throw new Error();
  * ```

@@ -29,9 +29,14 @@ export type Modifier = (reply: DhcpMessage) => void;
  * import { createReply, withLeaseTime, withMessageType, withYourIp } from "./modifiers.ts";
  * import { decodeMessage } from "./message.ts";
  * import { MessageType } from "./codes.ts";
- * declare const request: ReturnType<typeof decodeMessage>;
+ * // A minimal DISCOVER: BOOTREQUEST, Ethernet, magic cookie, option 53 = 1.
+ * const bytes = new Uint8Array(244);
+ * bytes.set([1, 1, 6], 0);
+ * bytes.set([99, 130, 83, 99, 53, 1, 1, 255], 236);
+ * const request = decodeMessage(bytes);
  * const offer = createReply(request, withMessageType(MessageType.Offer),
  *   withYourIp("192.168.1.10"), withLeaseTime(3600));
+ * if (offer.yourIp !== "192.168.1.10") throw new Error();
  * ```
  */
 export function createReply(
