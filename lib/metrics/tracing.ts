@@ -85,3 +85,52 @@ export function startLookupSpan(
     },
   };
 }
+
+/** A DHCP transaction span in progress. */
+export interface TransactionSpan {
+  /** The span's ids, as the transaction's trace context. */
+  trace: { traceId: string; spanId: string; flags: number };
+  /**
+   * End the span.
+   *
+   * @param outcome What happened: the reply type, or why there was none.
+   */
+  end(outcome: string): void;
+}
+
+/**
+ * Start a `dhcp.packet` span for one DHCP transaction; its ids become the
+ * transaction's trace context (sent with the lookup, and in option 43
+ * sub-option 69 of netboot replies).
+ *
+ * @param mac The client's MAC.
+ * @param type The request's message type name.
+ * @returns The span, or `undefined` when tracing is off.
+ * @example
+ * ```ts
+ * import { startTransactionSpan } from "./tracing.ts";
+ * const span = startTransactionSpan("52:54:00:12:34:56", "DISCOVER");
+ * span?.end("OFFER");
+ * ```
+ */
+export function startTransactionSpan(
+  mac: string,
+  type: string,
+): TransactionSpan | undefined {
+  const span = trace.getTracer(TRACER_NAME).startSpan("dhcp.packet", {
+    kind: SpanKind.SERVER,
+    attributes: { "dhcp.mac": mac, "dhcp.message_type": type },
+  });
+  if (!span.isRecording()) {
+    span.end();
+    return undefined;
+  }
+  const ids = span.spanContext();
+  return {
+    trace: { traceId: ids.traceId, spanId: ids.spanId, flags: ids.traceFlags },
+    end(outcome) {
+      span.setAttribute("dhcp.outcome", outcome);
+      span.end();
+    },
+  };
+}
