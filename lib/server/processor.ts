@@ -25,6 +25,8 @@ import type { ServerSettings } from "./options.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { finalizeOptions, replyMaxSize } from "./reply_options.ts";
 import { newTraceContext } from "./traceparent.ts";
+import { describePacket } from "../metrics/packet_log.ts";
+import { startTransactionSpan } from "../metrics/tracing.ts";
 
 /** Where a datagram came from. */
 export interface DatagramSource {
@@ -150,6 +152,7 @@ export class PacketProcessor {
         ? { ifindex: source.interfaceIndex }
         : {}),
     });
+    if (log.enabled("debug")) log.debug("packet", describePacket(request));
     if (request.op !== 1) {
       log.debug("not a BOOTREQUEST, dropped");
       this.counters.drop(DropReason.unsupported);
@@ -203,12 +206,19 @@ export class PacketProcessor {
       withMessageType(replyType),
       withServerIdentifier(this.#settings.serverIp),
     );
+    const started = performance.now();
+    // With OpenTelemetry on, the transaction's span gives its trace ids.
+    const span = startTransactionSpan(
+      request.clientHardwareAddress,
+      messageTypeName(messageTypeOf(request) ?? 0).toUpperCase(),
+    );
     const context: HandlerContext = {
       settings: this.#settings,
       logger: log,
       signal: this.#abort.signal,
-      trace: newTraceContext(),
+      trace: span?.trace ?? newTraceContext(),
     };
+    const ms = () => Math.round((performance.now() - started) * 10) / 10;
     let verdict: "send" | "drop";
     try {
       verdict = await runChain(this.#handlers, request, reply, context);
@@ -217,10 +227,17 @@ export class PacketProcessor {
         reason: error instanceof Error ? error.message : String(error),
       });
       this.counters.drop(DropReason.handler);
+      span?.end(DropReason.handler);
       return undefined;
     }
     if (verdict === "drop") {
-      this.counters.drop(context.dropReason ?? DropReason.handler);
+      const reason = context.dropReason ?? DropReason.handler;
+      this.counters.drop(reason);
+      span?.end(reason);
+      // One line per transaction (a failed lookup has its own, rate-limited).
+      if (reason !== DropReason.backendError) {
+        log.info("no reply", { reason, ms: ms() });
+      }
       return undefined;
     }
     finalizeOptions(request, reply);
@@ -232,6 +249,7 @@ export class PacketProcessor {
         reason: error instanceof Error ? error.message : String(error),
       });
       this.counters.drop(DropReason.sendError);
+      span?.end(DropReason.sendError);
       return undefined;
     }
     const sentType = messageTypeOf(reply) ?? replyType;
@@ -246,7 +264,9 @@ export class PacketProcessor {
       ip: reply.yourIp,
       to: `${destination.address}:${destination.port}`,
       ...(reply.bootFileName ? { bootFile: reply.bootFileName } : {}),
+      ms: ms(),
     });
+    span?.end(messageTypeName(sentType).toUpperCase());
     return { bytes, reply, destination };
   }
 }
