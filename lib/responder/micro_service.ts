@@ -94,6 +94,24 @@ const SEMVER =
 const encoder = new TextEncoder();
 
 /**
+ * Check a service name and version against ADR-32.
+ *
+ * @param name Letters, digits, `-` and `_`.
+ * @param version SemVer; not checked when absent.
+ * @throws {TypeError} When either is invalid.
+ */
+export function checkServiceName(name: string, version?: string): void {
+  if (!NAME.test(name)) {
+    throw new TypeError(
+      `Invalid service name "${name}": use only letters, digits, - and _`,
+    );
+  }
+  if (version !== undefined && !SEMVER.test(version)) {
+    throw new TypeError(`Invalid service version "${version}": not SemVer`);
+  }
+}
+
+/**
  * Answer the ADR-32 monitoring subjects for a service on `nc`.
  *
  * @param nc A connected client.
@@ -114,14 +132,7 @@ export function registerMicroService(
   options: MicroServiceOptions,
 ): MicroService {
   const { name, version } = options;
-  if (!NAME.test(name)) {
-    throw new TypeError(
-      `Invalid service name "${name}": use only letters, digits, - and _`,
-    );
-  }
-  if (!SEMVER.test(version)) {
-    throw new TypeError(`Invalid service version "${version}": not SemVer`);
-  }
+  checkServiceName(name, version);
   const id = options.id ?? nuid.next();
   const started = new Date().toISOString();
   const metadata = options.metadata ?? {};

@@ -38,7 +38,11 @@ import {
   type ReplyFormat,
 } from "../nats/wire.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
-import { type MicroService, registerMicroService } from "./micro_service.ts";
+import {
+  checkServiceName,
+  type MicroService,
+  registerMicroService,
+} from "./micro_service.ts";
 
 /** What a lookup function is told besides the MAC. */
 export interface LookupContext {
@@ -181,6 +185,8 @@ export class Responder implements AsyncDisposable {
     this.#format = options.replyFormat ?? "v2";
     this.subject = options.subject ?? DEFAULT_SUBJECT;
     this.queue = options.queue ?? DEFAULT_QUEUE;
+    const name = options.serviceName ?? DEFAULT_SERVICE_NAME;
+    if (name !== false) checkServiceName(name, options.serviceVersion);
     this.#sub = nc.subscribe(this.subject, {
       queue: this.queue,
       callback: (err, msg) => {
@@ -191,7 +197,6 @@ export class Responder implements AsyncDisposable {
         this.#handle(msg);
       },
     });
-    const name = options.serviceName ?? DEFAULT_SERVICE_NAME;
     this.#service = name === false ? undefined : registerMicroService(nc, {
       name,
       version: options.serviceVersion ?? "0.1.0",
@@ -204,6 +209,7 @@ export class Responder implements AsyncDisposable {
       }],
     });
     options.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    if (options.signal?.aborted) queueMicrotask(this.#onAbort);
     this.#logger.info("Responder started", {
       subject: this.subject,
       queue: this.queue,
@@ -426,8 +432,15 @@ export async function startResponder(
       cause,
     });
   }
+  let responder: Responder;
+  try {
+    responder = new Responder(nc, true, options);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
   void logStatus(nc, logger);
-  return ready(new Responder(nc, true, options));
+  return ready(responder);
 }
 
 /** Resolves once the server has the responder's subscriptions. */

@@ -87,21 +87,25 @@ Deno.test("responder - answers $SRV.PING, $SRV.INFO and $SRV.STATS (ADR-32)", as
 
 Deno.test("responder - rejects a service name the micro-service spec forbids", async () => {
   await using nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  try {
-    await assert.rejects(
-      startResponder({
-        nc,
-        lookup: () => undefined,
-        serviceName: "dhcp responder",
-      }),
-      {
-        name: "TypeError",
-        message:
-          'Invalid service name "dhcp responder": use only letters, digits, - and _',
-      },
-    );
-  } finally {
-    await nc.close();
-  }
+  await assert.rejects(
+    startResponder({
+      servers: nats.url,
+      lookup: () => undefined,
+      serviceName: "dhcp responder",
+    }),
+    {
+      name: "TypeError",
+      message:
+        'Invalid service name "dhcp responder": use only letters, digits, - and _',
+    },
+  );
+  await assert.rejects(
+    startResponder({
+      servers: nats.url,
+      lookup: () => undefined,
+      serviceVersion: "1.0",
+    }),
+    { name: "TypeError", message: 'Invalid service version "1.0": not SemVer' },
+  );
+  // The sanitizers check that the connections opened for these were closed.
 });

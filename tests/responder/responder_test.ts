@@ -318,6 +318,19 @@ Deno.test("responder - an AbortSignal drains it", async () => {
   controller.abort();
   await responder.drain();
   assert.equal(responder.connection.isClosed(), true);
+  // A signal aborted before start drains at once.
+  const early = await startResponder({
+    servers: nats.url,
+    subject: SUBJECT,
+    lookup: () => undefined,
+    signal: AbortSignal.abort(),
+    serviceName: false,
+  });
+  for (let i = 0; i < 200 && !early.connection.isClosed(); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(early.connection.isClosed(), true);
+  await early.drain();
 });
 
 Deno.test("responder - start fails with a clear message when NATS is unreachable", async () => {
