@@ -49,6 +49,8 @@ export interface StartRoleOptions {
    * @default {20000}
    */
   timeoutMs?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function startRole(
   if (metricsPort) full.push("--metrics-listen", `127.0.0.1:${metricsPort}`);
   const child = new Deno.Command(Deno.execPath(), {
     args: full,
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -197,6 +200,7 @@ export function metric(text: string, series: string): number {
 export async function startDhcp(
   natsUrl: string,
   extra: string[] = [],
+  env?: Record<string, string>,
 ): Promise<RoleProcess & { port: number; server: string }> {
   const role = await startRole([
     "--listen",
@@ -206,7 +210,7 @@ export async function startDhcp(
     "--nats-url",
     natsUrl,
     ...extra,
-  ], { ready: /DHCP server listening/ });
+  ], { ready: /DHCP server listening/, env });
   const listening = role.lines().find((l) => /DHCP server listening/.test(l));
   const port = Number(/listen=127\.0\.0\.1:(\d+)/.exec(listening ?? "")?.[1]);
   // Ready for lookups once connected.
