@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
+import { GuardedBackend } from "../../lib/metrics/guarded_backend.ts";
+import { LookupRateLimitedError } from "../../lib/metrics/mac_rate_limit.ts";
+import {
+  NatsUnavailableError,
+  watchNatsState,
+} from "../../lib/metrics/nats_state.ts";
+import { NatsBackend } from "../../lib/nats/backend.ts";
+import { startNatsServer } from "../_helpers/nats_server.ts";
+
+const MAC = "52:54:00:12:34:56";
+
+Deno.test("GuardedBackend - reports outcomes and refuses a MAC over its rate", async () => {
+  const seen: string[] = [];
+  const backend = new GuardedBackend(
+    new MemoryBackend([{ macAddress: MAC, ipAddress: "10.0.0.5" }]),
+    {
+      macRateLimit: { perSecond: 1, burst: 2 },
+      onLookup: (outcome, seconds) => {
+        assert.ok(seconds >= 0);
+        seen.push(outcome);
+      },
+    },
+  );
+  assert.equal((await backend.lookup(MAC))?.ipAddress, "10.0.0.5");
+  assert.equal(await backend.lookup("02:00:00:00:00:01"), undefined);
+  assert.equal((await backend.lookup(MAC))?.ipAddress, "10.0.0.5");
+  await assert.rejects(backend.lookup(MAC), LookupRateLimitedError);
+  assert.deepEqual(seen, ["found", "not_found", "found", "rate_limited"]);
+  assert.equal(backend.rateLimited, 1);
+});
+
+Deno.test("GuardedBackend - fails at once while NATS is down, and a lookup in flight when it drops", async () => {
+  await using nats = await startNatsServer();
+  await using inner = new NatsBackend({
+    servers: nats.url,
+    timeout: 10_000,
+    connectOptions: { reconnectTimeWait: 100, maxReconnectAttempts: -1 },
+  });
+  const nc = await inner.connection();
+  const watch = watchNatsState(nc);
+  // A responder that never answers: the lookup waits.
+  const sub = nc.subscribe("tinkerbell.dhcp", { callback: () => {} });
+  await nc.flush();
+  const seen: string[] = [];
+  const backend = new GuardedBackend(inner, {
+    nats: () => watch,
+    onLookup: (o) => seen.push(o),
+  });
+  try {
+    const waiting = assert.rejects(backend.lookup(MAC), NatsUnavailableError);
+    await new Promise((r) => setTimeout(r, 100));
+    const started = performance.now();
+    await nats.stop();
+    await waiting;
+    assert.ok(performance.now() - started < 3000, "not after the 10 s timeout");
+    assert.equal(watch.connected, false);
+    const t0 = performance.now();
+    await assert.rejects(
+      backend.lookup(MAC),
+      /^NatsUnavailableError: Cannot look up: the NATS connection is down, reconnecting$/,
+    );
+    assert.ok(performance.now() - t0 < 50);
+    assert.deepEqual(seen, ["disconnected", "disconnected"]);
+    await nats.restart();
+    for (let i = 0; i < 100 && !watch.connected; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(watch.connected, true);
+    assert.equal(watch.reconnects, 1);
+  } finally {
+    sub.unsubscribe();
+    watch.stop();
+  }
+});
