@@ -10,6 +10,7 @@ import type { RawEntry, RawNode } from "./_raw_tree.ts";
 /** Thrown inside the reader when the input leaves the subset. */
 export const GIVE_UP = Symbol("give up");
 
+/** Leave the subset: the caller falls back to the full parser. */
 export function giveUp(): never {
   throw GIVE_UP;
 }
@@ -31,11 +32,13 @@ export function quotedEnd(text: string, start: number): number {
   return giveUp();
 }
 
+/** The value of a complete quoted scalar (quotes removed). */
 export function unquote(raw: string): string {
   const inner = raw.slice(1, -1);
   return raw[0] === "'" ? inner.replaceAll("''", "'") : inner;
 }
 
+/** The value after `key:` or `- `: a scalar or a one-line flow collection. */
 export function inlineValue(rest: string, no: number): RawNode {
   const c = rest[0];
   if (c === "[" || c === "{") {
