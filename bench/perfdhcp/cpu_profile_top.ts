@@ -71,9 +71,37 @@ export function hottest(profile: CpuProfile): HotFunction[] {
   })).sort((a, b) => b.selfMs - a.selfMs);
 }
 
+/**
+ * Self time grouped by area: our folders under lib/, the npm packages, GC,
+ * and native code (syscalls made through FFI or the runtime).
+ */
+export function byArea(rows: readonly HotFunction[]): HotFunction[] {
+  const areas = new Map<string, number>();
+  for (const r of rows) {
+    const file = r.name.match(/\((.*):\d+\)$/)?.[1] ?? r.name;
+    const area = file.startsWith("lib/") && /lib\/\w+\/[\w.]+\.ts$/.test(file)
+      ? file.split("/").slice(0, 2).join("/")
+      : file.startsWith("lib/") || file.startsWith("npm/")
+      ? "npm packages (nats.js)"
+      : file === "native"
+      ? `native: ${r.name.split(" ")[0]}`
+      : file.startsWith("ext:")
+      ? "deno runtime (ext:)"
+      : r.name;
+    areas.set(area, (areas.get(area) ?? 0) + r.selfMs);
+  }
+  const busy = rows.reduce((a, r) => a + r.selfMs, 0);
+  return [...areas].map(([name, selfMs]) => ({
+    name,
+    selfMs,
+    percent: (100 * selfMs) / busy,
+  })).sort((a, b) => b.selfMs - a.selfMs);
+}
+
 if (import.meta.main) {
-  const [file, n = "15"] = Deno.args;
-  const rows = hottest(JSON.parse(Deno.readTextFileSync(file)));
+  const [file, n = "15"] = Deno.args.filter((a) => !a.startsWith("--"));
+  const all = hottest(JSON.parse(Deno.readTextFileSync(file)));
+  const rows = Deno.args.includes("--by-area") ? byArea(all) : all;
   for (const r of rows.slice(0, Number(n))) {
     console.log(
       `${r.percent.toFixed(1).padStart(5)}%  ${
