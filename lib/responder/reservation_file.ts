@@ -28,6 +28,7 @@ import type { Reservation } from "../backend/reservation.ts";
 import type { RawEntry, RawNode, RawParseResult } from "./_raw_tree.ts";
 import { parseYamlSubset, rootChunks } from "./_yaml_subset.ts";
 import { parseYamlFull } from "./_yaml_full.ts";
+import { parseJsonFast } from "./_json_fast.ts";
 import { describe, type ReservationIssue } from "./_host_fields.ts";
 import { readHost } from "./_read_host.ts";
 import { normalizeMac } from "./mac.ts";
@@ -126,6 +127,13 @@ export function parseReservations(
   text: string,
   options: ParseReservationsOptions = {},
 ): Map<string, Reservation> {
+  const json = parseJsonFast(text);
+  if (json !== undefined) {
+    const fromJson = new HostReader();
+    fromJson.addRoot(json);
+    if (fromJson.issues.length === 0) return fromJson.map;
+    // Problems: read it again as YAML below, for messages with lines.
+  }
   let hosts = new HostReader();
   const fast = parseYamlSubset(text, (entry) => hosts.add(entry));
   let parsed: RawParseResult;

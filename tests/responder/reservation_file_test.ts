@@ -314,3 +314,34 @@ Deno.test("parseReservationsAsync() gives the same result and errors, slice by s
   assert.equal(map.get("08:00:27:29:4e:9a")?.ipAddress, "192.168.2.99");
   assert.equal(map.size, 4);
 });
+
+Deno.test("parseReservations() reads JSON fast, and reports JSON problems with lines", () => {
+  const hosts = {
+    "08:00:27:29:4e:67": {
+      ipAddress: "192.168.2.10",
+      hostname: 'a "quoted: name"',
+      netboot: { allowPxe: true, ipxeScriptUrl: "http://x/a:b" },
+    },
+    "08:00:27:29:4e:68": { ipAddress: "192.168.2.11", nameServers: [] },
+  };
+  const text = JSON.stringify(hosts, null, 2);
+  assert.deepEqual(
+    parseReservations(text),
+    parseReservations(text + "\n# as YAML\n"),
+  );
+  assert.equal(
+    parseReservations(text).get("08:00:27:29:4e:67")?.hostname,
+    'a "quoted: name"',
+  );
+  const duplicate =
+    '{\n  "08:00:27:29:4e:67": {"ipAddress": "192.168.2.1"},\n' +
+    '  "08:00:27:29:4e:67": {"ipAddress": "192.168.2.2"}\n}\n';
+  assert.deepEqual(errorOf(duplicate).issues.map((i) => formatIssue(i)), [
+    "line 3: 08:00:27:29:4e:67: duplicate MAC address (first defined on line 2)",
+  ]);
+  const bad = '{\n  "08:00:27:29:4e:67": {\n    "ipAddress": "192.168.2.1",\n' +
+    '    "leaseTime": "1h"\n  }\n}\n';
+  assert.deepEqual(errorOf(bad).issues.map((i) => formatIssue(i)), [
+    'line 4: 08:00:27:29:4e:67: leaseTime: expected a number of seconds, got a string ("1h")',
+  ]);
+});
