@@ -37,7 +37,11 @@ Deno.test("fault - NATS down for 10 s under load: fail fast, recover within 2 s"
       const beforeOutage = load.results.length;
       assert.ok(
         load.results.every((r) => r.ok),
-        "every DORA before the outage succeeds",
+        "every DORA before the outage succeeds: " +
+          JSON.stringify(load.results.filter((r) => !r.ok)) + "\n" +
+          dhcp.lines().filter((l) =>
+            load.results.some((r) => !r.ok && l.includes(r.mac))
+          ).join("\n"),
       );
 
       await nats.stop();
