@@ -27,6 +27,22 @@ const FIELD_BIT = Object.fromEntries(
   FIELD_NAMES.map((name, i) => [name, 1 << i]),
 ) as Record<HostField, number>;
 const LOWER = fieldIndex(HOST_FIELDS);
+/** Distinct values kept for sharing; beyond this, values are not shared. */
+const MAX_SHARED = 4096;
+
+/**
+ * Values repeated across hosts (masks, gateways, name servers, domains) are
+ * stored once: fewer live strings for a large table, less for the GC to do.
+ */
+export type SharedStrings = Map<string, string>;
+
+function share<T>(shared: SharedStrings | undefined, value: T): T {
+  if (shared === undefined || typeof value !== "string") return value;
+  const known = shared.get(value);
+  if (known !== undefined) return known as T;
+  if (shared.size < MAX_SHARED) shared.set(value, value);
+  return value;
+}
 
 function isEmpty(node: RawNode): boolean {
   return node.kind === "scalar" && (node.value === null || node.value === "");
@@ -40,6 +56,7 @@ function isEmpty(node: RawNode): boolean {
  * @param written The MAC address as written (for messages).
  * @param line The line of the MAC key.
  * @param issues Where problems are added.
+ * @param shared Values shared across the hosts of one file.
  * @returns The reservation, or `undefined` when the host has problems.
  */
 export function readHost(
@@ -48,6 +65,7 @@ export function readHost(
   written: string,
   line: number,
   issues: ReservationIssue[],
+  shared?: SharedStrings,
 ): Reservation | undefined {
   const c = new HostChecker(issues, written);
   const before = issues.length;
@@ -94,26 +112,26 @@ export function readHost(
         break;
       case "subnetMask": {
         const x = c.mask(v, name);
-        if (x !== undefined) r.subnetMask = x;
+        if (x !== undefined) r.subnetMask = share(shared, x);
         break;
       }
       case "defaultGateway": {
         const x = c.ip(v, name);
-        if (x !== undefined) r.defaultGateway = x;
+        if (x !== undefined) r.defaultGateway = share(shared, x);
         break;
       }
       case "broadcastAddress": {
         const x = c.ip(v, name);
-        if (x !== undefined) r.broadcastAddress = x;
+        if (x !== undefined) r.broadcastAddress = share(shared, x);
         break;
       }
       case "nameServers": {
-        const x = c.list(v, name, (n, f) => c.ip(n, f));
+        const x = c.list(v, name, (n, f) => share(shared, c.ip(n, f)));
         if (x !== undefined) r.nameServers = x;
         break;
       }
       case "ntpServers": {
-        const x = c.list(v, name, (n, f) => c.ip(n, f));
+        const x = c.list(v, name, (n, f) => share(shared, c.ip(n, f)));
         if (x !== undefined) r.ntpServers = x;
         break;
       }
@@ -124,11 +142,11 @@ export function readHost(
       }
       case "domainName": {
         const x = c.string(v, name);
-        if (x !== undefined) r.domainName = x;
+        if (x !== undefined) r.domainName = share(shared, x);
         break;
       }
       case "domainSearch": {
-        const x = c.list(v, name, (n, f) => c.string(n, f));
+        const x = c.list(v, name, (n, f) => share(shared, c.string(n, f)));
         if (x !== undefined) r.domainSearch = x;
         break;
       }
@@ -147,12 +165,12 @@ export function readHost(
       }
       case "tftpServerName": {
         const x = c.string(v, name);
-        if (x !== undefined) (ext ??= {}).tftpServerName = x;
+        if (x !== undefined) (ext ??= {}).tftpServerName = share(shared, x);
         break;
       }
       case "bootFileName": {
         const x = c.string(v, name);
-        if (x !== undefined) (ext ??= {}).bootFileName = x;
+        if (x !== undefined) (ext ??= {}).bootFileName = share(shared, x);
         break;
       }
       case "dhcpDisabled": {

@@ -30,7 +30,7 @@ import { parseYamlSubset, rootChunks } from "./_yaml_subset.ts";
 import { parseYamlFull } from "./_yaml_full.ts";
 import { parseJsonFast } from "./_json_fast.ts";
 import { describe, type ReservationIssue } from "./_host_fields.ts";
-import { readHost } from "./_read_host.ts";
+import { readHost, type SharedStrings } from "./_read_host.ts";
 import { normalizeMac } from "./mac.ts";
 
 export type { ReservationIssue };
@@ -208,6 +208,8 @@ export async function parseReservationsAsync(
 class HostReader {
   readonly map = new Map<string, Reservation>();
   readonly issues: ReservationIssue[] = [];
+  /** Values repeated across hosts, stored once. */
+  readonly #shared: SharedStrings = new Map();
   /** Line of each MAC's first entry. */
   readonly #lines = new Map<string, number>();
   /** The MAC as first written, when not in normal form. */
@@ -272,6 +274,7 @@ class HostReader {
       entry.key,
       entry.line,
       issues,
+      this.#shared,
     );
     if (reservation) this.map.set(mac, reservation);
   }
