@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Histogram, Registry } from "prom-client";
+import { Gauge, Histogram, Registry } from "prom-client";
 import type { BrokerStats } from "../broker/broker.ts";
 import type { ServerCounters } from "../server/counters.ts";
 import type { ResponderStats } from "../responder/responder.ts";
@@ -201,6 +201,20 @@ export function responderMetrics(source: ResponderSource): Registry {
     "1 when the last reload was rejected (see the log for why), else 0",
     () => source.lastReloadError() === undefined ? 0 : 1,
   );
+  new Gauge({
+    name: "dhcp_nats_responder_last_reload_error",
+    help:
+      "1, with the error as a label, while the last reload was rejected (no series otherwise)",
+    labelNames: ["error"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const error = source.lastReloadError();
+      if (error !== undefined) {
+        this.set({ error: error.split("\n")[0].slice(0, 200) }, 1);
+      }
+    },
+  });
   natsMetrics(registry, source.nats);
   processMetrics(registry);
   return registry;

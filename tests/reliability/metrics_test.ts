@@ -118,10 +118,14 @@ Deno.test("metrics - exact counters after a known sequence, and /healthz", async
 
     // A rejected reload, then a good one.
     await Deno.writeTextFile(file, "52:54:00:00:00:01:\n  ipAddress: nope\n");
-    await until(
+    const rejected = await until(
       () => responder.scrape(),
       (t) => metric(t, "dhcp_nats_responder_last_reload_failed") === 1,
       "the rejected reload was not counted",
+    );
+    assert.match(
+      rejected,
+      /^dhcp_nats_responder_last_reload_error\{error=".+"\} 1$/m,
     );
     await Deno.writeTextFile(
       file,
@@ -139,6 +143,7 @@ Deno.test("metrics - exact counters after a known sequence, and /healthz", async
       1,
     );
     assert.equal(metric(reloaded, "dhcp_nats_responder_last_reload_failed"), 0);
+    assert.doesNotMatch(reloaded, /^dhcp_nats_responder_last_reload_error\{/m);
 
     // NATS gone: both roles say 503.
     await nats.stop();
