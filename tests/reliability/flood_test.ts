@@ -114,6 +114,8 @@ Deno.test("fault - 100,000 malformed and random packets with real DORAs in betwe
       ),
       rssBeforeMiB: +(rssBefore / 2 ** 20).toFixed(1),
       rssPeakMiB: +(peakRss / 2 ** 20).toFixed(1),
+      heapAfterMiB: +(metric(text, "process_heap_used_bytes") / 2 ** 20)
+        .toFixed(1),
       malformedLogLines: dhcp.count(/malformed packet dropped/),
       responderRequests: metric(
         await responder.scrape(),
