@@ -202,3 +202,41 @@ export { CoalescingBackend } from "./lib/backend/coalescing_backend.ts";
 export { CachingBackend } from "./lib/backend/caching_backend.ts";
 export type { CachingBackendOptions } from "./lib/backend/caching_backend.ts";
 export { cloneReservation } from "./lib/backend/reservation.ts";
+
+// The responder (`--responder`) and its lookup-function API.
+export {
+  DEFAULT_QUEUE,
+  DEFAULT_SERVICE_NAME,
+  Responder,
+  startResponder,
+} from "./lib/responder/responder.ts";
+export type {
+  LookupContext,
+  LookupFunction,
+  ResponderOptions,
+  ResponderStats,
+} from "./lib/responder/responder.ts";
+export { startFileResponder } from "./lib/responder/file_responder.ts";
+export type {
+  FileResponder,
+  FileResponderOptions,
+} from "./lib/responder/file_responder.ts";
+export {
+  formatIssue,
+  loadReservationFile,
+  parseReservations,
+  parseReservationsAsync,
+  ReservationFileError,
+} from "./lib/responder/reservation_file.ts";
+export type {
+  ParseReservationsAsyncOptions,
+  ParseReservationsOptions,
+  ReservationIssue,
+  ReservationMap,
+} from "./lib/responder/reservation_file.ts";
+export { ReservationStore } from "./lib/responder/store.ts";
+export { watchReservationFile } from "./lib/responder/file_watcher.ts";
+export type {
+  ReservationFileWatcher,
+  WatchReservationFileOptions,
+} from "./lib/responder/file_watcher.ts";

@@ -9,11 +9,8 @@
  *
  * @module
  */
-import {
-  type NatsConnection,
-  nuid,
-  type Subscription,
-} from "@nats-io/nats-core";
+import { nuid, type Subscription } from "@nats-io/nats-core";
+import type { NatsConnection } from "../types/nats.ts";
 
 /** Response types of the three verbs (ADR-32). */
 export const MicroResponseType = {

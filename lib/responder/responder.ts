@@ -15,8 +15,9 @@
  *
  * @module
  */
-import { CloudEvent } from "cloudevents";
-import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
+import type { CloudEvent } from "../types/cloudevents.ts";
+import type { Subscription } from "@nats-io/nats-core";
+import type { Msg, NatsConnection } from "../types/nats.ts";
 import { connect } from "@nats-io/transport-node";
 import type { Reservation } from "../backend/reservation.ts";
 import {
@@ -255,14 +256,15 @@ export class Responder implements AsyncDisposable {
 
   #send(msg: Msg, data: unknown, mac: string): void {
     if (!msg.reply) return;
-    const event = new CloudEvent<unknown>({
+    const event: CloudEvent = {
+      specversion: "1.0",
       id: crypto.randomUUID(),
       source: EVENT_SOURCE,
       type: READ_EVENT_TYPE,
       subject: mac || undefined,
       datacontenttype: "application/json",
       data,
-    }, false);
+    };
     try {
       msg.respond(encodeStructured(event));
     } catch (err) {

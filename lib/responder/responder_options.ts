@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ConnectionOptions, NatsConnection } from "@nats-io/nats-core";
+import type { ConnectionOptions, NatsConnection } from "../types/nats.ts";
 import type { Reservation } from "../backend/reservation.ts";
 import type { ReplyFormat } from "../nats/wire.ts";
 import type { Logger } from "../log/logger.ts";
