@@ -3,11 +3,45 @@
  * NATS. Every answer comes from a per-MAC lookup sent as a CloudEvent over
  * NATS request-reply, compatible with tinkerbell/dhcp's NATS backend.
  *
- * @example Log through the project's logger
+ * The pieces: the DHCPv4 codec (`decodeMessage`, `encodeMessage`,
+ * `createReply` and its modifiers), CloudEvents over NATS (`requestEvent`,
+ * `serveEvents`), the lookup wire format and `NatsBackend`, the DHCP server
+ * (`startDhcpServer`), the responder (`startResponder` with any lookup
+ * function, `startFileResponder`), the embedded broker (`startBroker`) and
+ * a DHCP client (`dora`). Services take one options object and an
+ * `AbortSignal`, and implement `Symbol.asyncDispose`.
+ *
+ * @example All three roles in one process, and one DORA against them
  * ```ts
- * import { createLogger } from "./mod.ts";
- * const log = createLogger({ level: "info" });
- * log.debug("not written at info level");
+ * import {
+ *   dora,
+ *   MemoryBackend,
+ *   startBroker,
+ *   startDhcpServer,
+ *   startResponder,
+ * } from "./mod.ts";
+ *
+ * const hosts = new MemoryBackend([{
+ *   macAddress: "08:00:27:29:4e:67",
+ *   ipAddress: "192.168.2.153",
+ *   subnetMask: "255.255.255.0",
+ *   defaultGateway: "192.168.2.1",
+ * }]);
+ * await using broker = await startBroker({ port: 0 });
+ * await using _responder = await startResponder({
+ *   servers: broker.url,
+ *   lookup: (mac) => hosts.lookup(mac),
+ * });
+ * await using server = await startDhcpServer({
+ *   listen: "127.0.0.1:0",
+ *   serverIp: "127.0.0.1",
+ *   nats: { natsUrl: broker.url },
+ * });
+ * const lease = await dora({
+ *   server: `127.0.0.1:${server.address.port}`,
+ *   mac: "08:00:27:29:4e:67",
+ * });
+ * if (lease.address !== "192.168.2.153") throw new Error(lease.address);
  * ```
  *
  * @module
