@@ -54,7 +54,8 @@ export interface MetricsListener extends AsyncDisposable {
  *
  * @param options Address, registry and health.
  * @returns The listener.
- * @throws {Deno.errors.AddrInUse} When the port is taken.
+ * @throws {Error} When it cannot listen (the port is taken, say); the
+ *   message names the address.
  * @example
  * ```ts
  * import { Registry } from "prom-client";
@@ -69,11 +70,21 @@ export function serveMetrics(options: ServeMetricsOptions): MetricsListener {
   const { registry } = options;
   const health = options.health ?? (() => ({ ok: true }));
   const logger = options.logger ?? silentLogger;
-  const server = Deno.serve({
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port,
-    onListen: () => {},
-  }, async (request) => {
+  const hostname = options.hostname ?? "127.0.0.1";
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({ hostname, port: options.port, onListen: () => {} }, (
+      request,
+    ) => handle(request));
+  } catch (cause) {
+    throw new Error(
+      `Cannot serve metrics on ${hostname}:${options.port}: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      { cause },
+    );
+  }
+  async function handle(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("Method not allowed\n", { status: 405 });
@@ -100,8 +111,8 @@ export function serveMetrics(options: ServeMetricsOptions): MetricsListener {
     return new Response("Not found: try /metrics or /healthz\n", {
       status: 404,
     });
-  });
-  const addr = server.addr as Deno.NetAddr;
+  }
+  const addr = server.addr;
   let closed: Promise<void> | undefined;
   const close = () => closed ??= server.shutdown();
   return {

@@ -37,3 +37,19 @@ Deno.test("serveMetrics - /metrics in the text format, /healthz 200 or 503, 404 
   assert.equal(post.status, 405);
   await post.body?.cancel();
 });
+
+Deno.test("serveMetrics - a taken port fails with a message naming the address", () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const { port } = taken.addr as Deno.NetAddr;
+    assert.throws(
+      () => serveMetrics({ port, registry: new Registry() }),
+      new RegExp(
+        `^Error: Cannot serve metrics on 127\\.0\\.0\\.1:${port}: .*in use`,
+        "i",
+      ),
+    );
+  } finally {
+    taken.close();
+  }
+});
