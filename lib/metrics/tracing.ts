@@ -18,6 +18,9 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 /** The tracer name our spans are recorded under. */
 export const TRACER_NAME = "dhcp-nats";
 
+// A proxy that follows the global provider, so it may be fetched once.
+const tracer = trace.getTracer(TRACER_NAME);
+
 /** A lookup span in progress. */
 export interface LookupSpan {
   /** The traceparent naming this span, to send with the lookup. */
@@ -50,7 +53,6 @@ export function startLookupSpan(
   mac: string,
   traceparent?: string,
 ): LookupSpan | undefined {
-  const tracer = trace.getTracer(TRACER_NAME);
   const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
   const parent = match
     ? trace.setSpanContext(context.active(), {
@@ -117,7 +119,7 @@ export function startTransactionSpan(
   mac: string,
   type: string,
 ): TransactionSpan | undefined {
-  const span = trace.getTracer(TRACER_NAME).startSpan("dhcp.packet", {
+  const span = tracer.startSpan("dhcp.packet", {
     kind: SpanKind.SERVER,
     attributes: { "dhcp.mac": mac, "dhcp.message_type": type },
   });
