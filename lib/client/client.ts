@@ -133,7 +133,9 @@ export class DhcpClient implements AsyncDisposable {
    */
   static async open(options: DhcpClientOptions): Promise<DhcpClient> {
     const [host, port] = splitHostPort(options.bind ?? "0.0.0.0:0", 0);
-    const socket = dgram.createSocket({ type: "udp4", reuseAddr: true });
+    // SO_REUSEADDR only for a fixed port (68 beside a system client, say):
+    // with port 0 it lets Linux hand two clients the same ephemeral port.
+    const socket = dgram.createSocket({ type: "udp4", reuseAddr: port !== 0 });
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
       socket.bind(port, host, () => {

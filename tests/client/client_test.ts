@@ -166,3 +166,21 @@ Deno.test("DhcpClient.renew() renews with ciaddr, and a NAK comes back for an ad
   assert.equal(lease.reply.clientIp, "10.20.0.5");
   await assert.rejects(client.renew("10.20.0.6"), DhcpNakError);
 });
+
+Deno.test("DhcpClient.open() gives every client its own ephemeral port", async () => {
+  const clients = await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      DhcpClient.open({
+        mac: `02:00:00:00:${(i >> 8).toString(16).padStart(2, "0")}:${
+          (i & 255).toString(16).padStart(2, "0")
+        }`,
+        server: "127.0.0.1:9",
+      })),
+  );
+  try {
+    const ports = new Set(clients.map((c) => c.local.port));
+    assert.equal(ports.size, clients.length);
+  } finally {
+    for (const c of clients) await c[Symbol.asyncDispose]();
+  }
+});
