@@ -14,6 +14,7 @@ import type { Backend } from "../../lib/backend/backend.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import { createNatsBackend } from "../../lib/server/nats_backend.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
+import { benchHosts, benchNet, leaseTime } from "./fixtures.ts";
 
 function flag(name: string, fallback?: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -23,16 +24,40 @@ function flag(name: string, fallback?: string): string {
 }
 
 const logger = createLogger({ level: "warn" });
-const inner = await createNatsBackend({
-  natsUrl: flag("nats-url"),
-  cacheTtl: Number(flag("cache-ttl", "5000")),
-  timeout: Number(flag("timeout", "5000")),
-  // --no-async-traces: nats.js skips the Error it builds per request for
-  // async stack traces (measured in bench/README.md).
-  connectOptions: Deno.args.includes("--no-async-traces")
-    ? { noAsyncTraces: true }
-    : undefined,
-}, { logger, defaultLeaseTime: 86400 });
+// --backend computed: no NATS at all, the reservation is computed from the
+// MAC as fixtures.ts lays the hosts out (the price of the NATS hop).
+const inner: Backend & AsyncDisposable = flag("backend", "nats") === "computed"
+  ? computedBackend()
+  : await createNatsBackend({
+    natsUrl: flag("nats-url"),
+    cacheTtl: Number(flag("cache-ttl", "5000")),
+    timeout: Number(flag("timeout", "5000")),
+    // --no-async-traces: nats.js skips the Error it builds per request for
+    // async stack traces (measured in bench/README.md).
+    connectOptions: Deno.args.includes("--no-async-traces")
+      ? { noAsyncTraces: true }
+      : undefined,
+  }, { logger, defaultLeaseTime: 86400 });
+
+function computedBackend(): Backend & AsyncDisposable {
+  const hosts = new Map(benchHosts(62500).map((h) => [h.mac, h.ip]));
+  return {
+    lookup(mac) {
+      const ip = hosts.get(mac.toLowerCase());
+      return Promise.resolve(
+        ip === undefined ? undefined : {
+          macAddress: mac,
+          ipAddress: ip,
+          subnetMask: "255.255.0.0",
+          defaultGateway: benchNet.clientIp,
+          nameServers: [benchNet.serverIp],
+          leaseTime,
+        },
+      );
+    },
+    [Symbol.asyncDispose]: () => Promise.resolve(),
+  };
+}
 
 const samples = new Float64Array(1 << 21);
 let count = 0;

@@ -203,22 +203,16 @@ export async function startOurs(o: OursOptions): Promise<Target> {
   }
 }
 
-/** Map main.ts duration flags to the timed server's millisecond flags. */
+/**
+ * Map main.ts flags to the timed server's: durations (`--cache-ttl`,
+ * `--timeout`) become milliseconds, anything else passes through.
+ */
 function timedFlags(flags: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < flags.length; i += 2) {
-    const [name, value] = [flags[i], flags[i + 1]];
-    if (name === "--no-async-traces") {
-      out.push(name);
-      i--;
-      continue;
-    }
-    const ms = /^\d+$/.test(value) && name !== "--max-in-flight"
-      ? value
-      : String(parseDuration(value));
-    out.push(name, name === "--max-in-flight" ? value : ms);
-  }
-  return out;
+  return flags.map((value, i) =>
+    flags[i - 1] === "--cache-ttl" || flags[i - 1] === "--timeout"
+      ? String(parseDuration(value))
+      : value
+  );
 }
 
 function parseDuration(value: string): number {
