@@ -274,3 +274,42 @@ export type {
   ReservationFileWatcher,
   WatchReservationFileOptions,
 } from "./lib/responder/file_watcher.ts";
+
+// Metrics, health and the guards around lookups.
+export { serveMetrics } from "./lib/metrics/http.ts";
+export type {
+  Health,
+  MetricsListener,
+  ServeMetricsOptions,
+} from "./lib/metrics/http.ts";
+export { GuardedBackend } from "./lib/metrics/guarded_backend.ts";
+export type {
+  GuardedBackendOptions,
+  LookupObserver,
+} from "./lib/metrics/guarded_backend.ts";
+export {
+  DEFAULT_MAC_RATE_LIMIT,
+  LookupRateLimitedError,
+  MacRateLimiter,
+} from "./lib/metrics/mac_rate_limit.ts";
+export type { MacRateLimitOptions } from "./lib/metrics/mac_rate_limit.ts";
+export {
+  NatsState,
+  NatsUnavailableError,
+  watchNatsState,
+} from "./lib/metrics/nats_state.ts";
+export type { NatsStateWatch } from "./lib/metrics/nats_state.ts";
+export {
+  classifyLookupError,
+  LookupResult,
+} from "./lib/metrics/lookup_outcome.ts";
+export {
+  brokerMetrics,
+  dhcpServerMetrics,
+  responderMetrics,
+} from "./lib/metrics/role_metrics.ts";
+export type {
+  DhcpServerSource,
+  ResponderSource,
+} from "./lib/metrics/role_metrics.ts";
+export type { Registry } from "./lib/types/prom.ts";

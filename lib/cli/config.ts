@@ -79,6 +79,10 @@ export interface Config {
   cacheTtl: number;
   /** In-flight lookup cap. */
   maxInFlight: number;
+  /** Lookups per second per MAC (0 = no limit). */
+  lookupRatePerMac: number;
+  /** Burst of lookups per MAC. */
+  lookupBurstPerMac: number;
   /** Netboot on or off. */
   netboot: boolean;
   /** TFTP server of the iPXE binaries. */

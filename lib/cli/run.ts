@@ -214,6 +214,10 @@ export async function runDhcpServer(
   // down, and only real backend lookups are rate-limited and measured.
   const guarded = new GuardedBackend(nats, {
     nats: () => live.watch,
+    macRateLimit: config.lookupRatePerMac === 0 ? false : {
+      perSecond: config.lookupRatePerMac,
+      burst: config.lookupBurstPerMac,
+    },
     onLookup: metrics?.observeLookup,
   });
   const backend = config.cacheTtl > 0

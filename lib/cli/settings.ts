@@ -277,6 +277,25 @@ export const SETTINGS: readonly Setting[] = [
     parse: (v) => parseInteger(v, 1, 1_000_000),
   },
   {
+    key: "lookupRatePerMac",
+    flag: "--lookup-rate-per-mac <n>",
+    env: `${ENV_PREFIX}LOOKUP_RATE_PER_MAC`,
+    description:
+      "lookups per second one MAC may cause; more are dropped and counted (0 turns the limit off)",
+    group: "dhcp",
+    defaultValue: "2",
+    parse: (v) => parseInteger(v, 0, 1_000_000),
+  },
+  {
+    key: "lookupBurstPerMac",
+    flag: "--lookup-burst-per-mac <n>",
+    env: `${ENV_PREFIX}LOOKUP_BURST_PER_MAC`,
+    description: "lookups one MAC may cause at once before the rate applies",
+    group: "dhcp",
+    defaultValue: "10",
+    parse: (v) => parseInteger(v, 1, 1_000_000),
+  },
+  {
     key: "netboot",
     flag: "--netboot",
     env: `${ENV_PREFIX}NETBOOT`,

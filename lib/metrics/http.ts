@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Registry } from "prom-client";
+import type { Registry } from "../types/prom.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 
 /** A role's health: serving and connected, or why not. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { NatsConnection } from "@nats-io/nats-core";
+import type { NatsConnection } from "../types/nats.ts";
 
 /** The states a connection can be in. */
 export const NatsState = {

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Gauge, Histogram, Registry } from "prom-client";
+import { Gauge, Histogram, Registry as PromRegistry } from "prom-client";
+import type { Registry } from "../types/prom.ts";
 import type { BrokerStats } from "../broker/broker.ts";
 import type { ServerCounters } from "../server/counters.ts";
 import type { ResponderStats } from "../responder/responder.ts";
@@ -74,7 +75,7 @@ export interface DhcpServerSource {
 export function dhcpServerMetrics(
   source: DhcpServerSource,
 ): { registry: Registry; observeLookup: LookupObserver } {
-  const registry = new Registry();
+  const registry = new PromRegistry();
   snapshotCounter(
     registry,
     "dhcp_nats_packets_received_total",
@@ -152,7 +153,7 @@ export interface ResponderSource {
  * @returns The registry.
  */
 export function responderMetrics(source: ResponderSource): Registry {
-  const registry = new Registry();
+  const registry = new PromRegistry();
   snapshotCounter(
     registry,
     "dhcp_nats_responder_requests_total",
@@ -227,7 +228,7 @@ export function responderMetrics(source: ResponderSource): Registry {
  * @returns The registry.
  */
 export function brokerMetrics(stats: () => BrokerStats): Registry {
-  const registry = new Registry();
+  const registry = new PromRegistry();
   snapshotGauge(
     registry,
     "dhcp_nats_broker_connections",

@@ -30,6 +30,8 @@ Deno.test("parseConfig() with no flags runs the DHCP server with the documented 
   assert.equal(c.leaseTime, 86400);
   assert.equal(c.cacheTtl, 5000);
   assert.equal(c.maxInFlight, 4096);
+  assert.equal(c.lookupRatePerMac, 2);
+  assert.equal(c.lookupBurstPerMac, 10);
   assert.equal(c.netboot, true);
   assert.equal(c.userClass, "Tinkerbell");
   assert.equal(c.logLevel, "info");
@@ -50,6 +52,8 @@ Deno.test("parseConfig() reads every DHCP server flag", () => {
     "--lease-time=3600",
     "--cache-ttl=0",
     "--max-in-flight=100",
+    "--lookup-rate-per-mac=0",
+    "--lookup-burst-per-mac=3",
     "--no-netboot",
     "--tftp-server=192.168.2.1:6969",
     "--http-ipxe-binary-url=http://192.168.2.1:8080/ipxe/",
@@ -68,6 +72,8 @@ Deno.test("parseConfig() reads every DHCP server flag", () => {
   assert.equal(c.leaseTime, 3600);
   assert.equal(c.cacheTtl, 0);
   assert.equal(c.maxInFlight, 100);
+  assert.equal(c.lookupRatePerMac, 0);
+  assert.equal(c.lookupBurstPerMac, 3);
   assert.equal(c.netboot, false);
   assert.deepEqual(c.tftpServer, { hostname: "192.168.2.1", port: 6969 });
   assert.equal(c.httpIpxeBinaryUrl, "http://192.168.2.1:8080/ipxe/");
