@@ -172,16 +172,24 @@ export function openInterfaceSocket(
   }
 
   // recvmsg buffers, reused: msghdr -> sockaddr_in, iovec -> data, control.
-  const data = new Uint8Array(8192);
-  const from = new Uint8Array(16);
-  const iov = new Uint8Array(16);
-  const control = new Uint8Array(256);
-  const msghdr = new Uint8Array(56);
-  const iovView = new DataView(iov.buffer);
+  // All carved from one ArrayBuffer large enough to live off the V8 heap, so
+  // their addresses never move and the pointers are written once.
+  const arena = new ArrayBuffer(8192 + 16 + 16 + 256 + 56);
+  const data = new Uint8Array(arena, 0, 8192);
+  const from = new Uint8Array(arena, 8192, 16);
+  const iov = new Uint8Array(arena, 8192 + 16, 16);
+  const control = new Uint8Array(arena, 8192 + 32, 256);
+  const msghdr = new Uint8Array(arena, 8192 + 288, 56);
+  const iovView = new DataView(arena, iov.byteOffset, 16);
   iovView.setBigUint64(0, pointerValue(data), true);
   iovView.setBigUint64(8, BigInt(data.length), true);
-  const hdr = new DataView(msghdr.buffer);
-  const ctl = new DataView(control.buffer);
+  const hdr = new DataView(arena, msghdr.byteOffset, 56);
+  const ctl = new DataView(arena, control.byteOffset, 256);
+  hdr.setBigUint64(0, pointerValue(from), true);
+  hdr.setBigUint64(16, pointerValue(iov), true);
+  hdr.setBigUint64(24, 1n, true);
+  hdr.setBigUint64(32, pointerValue(control), true);
+  const controlBytes = BigInt(control.length);
 
   const pollfd = new Uint8Array(8); // struct pollfd { int fd; short events, revents; }
   new DataView(pollfd.buffer).setInt32(0, fd, true);
@@ -189,12 +197,9 @@ export function openInterfaceSocket(
 
   /** One non-blocking recvmsg; false when the socket is empty. */
   const receiveOne = (): boolean => {
-    hdr.setBigUint64(0, pointerValue(from), true);
+    // recvmsg rewrites only the lengths and flags: reset those.
     hdr.setUint32(8, 16, true);
-    hdr.setBigUint64(16, pointerValue(iov), true);
-    hdr.setBigUint64(24, 1n, true);
-    hdr.setBigUint64(32, pointerValue(control), true);
-    hdr.setBigUint64(40, BigInt(control.length), true);
+    hdr.setBigUint64(40, controlBytes, true);
     hdr.setInt32(48, 0, true);
     const n = Number(lib.symbols.recvmsg(fd, msghdr, MSG_DONTWAIT));
     if (n < 0) return false; // EAGAIN: empty (or an error: wait in poll)
@@ -226,6 +231,9 @@ export function openInterfaceSocket(
     return true;
   };
 
+  // sockaddr_in per destination: replies mostly go to a few relays.
+  const destinations = new Map<string, Uint8Array>();
+
   let closing = false;
   const loop = (async () => {
     while (!closing) {
@@ -254,7 +262,13 @@ export function openInterfaceSocket(
       if (closing) {
         return Promise.reject(new Error("Cannot send: the socket is closed"));
       }
-      const to = sockaddrIn(address, port);
+      const key = `${address}:${port}`;
+      let to = destinations.get(key);
+      if (to === undefined) {
+        to = sockaddrIn(address, port);
+        if (destinations.size >= 1024) destinations.clear();
+        destinations.set(key, to);
+      }
       const sent = Number(
         lib.symbols.sendto(fd, payload, BigInt(payload.length), 0, to, 16),
       );
