@@ -16,8 +16,26 @@ export interface TraceContext {
   flags: number;
 }
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+/** Hex digit value by char code; -1 for anything else. */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  NIBBLE["0123456789abcdef".charCodeAt(i)] = i;
+  NIBBLE["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+// Random bytes are drawn 64 contexts at a time: one call into the runtime's
+// RNG per 64 transactions instead of one per transaction.
+const POOL = 64;
+const random = new Uint8Array(24 * POOL);
+let used = POOL;
+
+function hex(from: number, to: number): string {
+  let out = "";
+  for (let i = from; i < to; i++) out += HEX[random[i]];
+  return out;
 }
 
 /**
@@ -26,10 +44,16 @@ function hex(bytes: Uint8Array): string {
  * @returns The context.
  */
 export function newTraceContext(): TraceContext {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  if (used === POOL) {
+    crypto.getRandomValues(random);
+    used = 0;
+  }
+  const at = 24 * used++;
+  random[at] |= 1; // never the all-zero (invalid) trace id
+  random[at + 16] |= 1; // never the all-zero (invalid) span id
   return {
-    traceId: hex(bytes.subarray(0, 16)),
-    spanId: hex(bytes.subarray(16)),
+    traceId: hex(at, at + 16),
+    spanId: hex(at + 16, at + 24),
     flags: 1,
   };
 }
@@ -41,9 +65,7 @@ export function newTraceContext(): TraceContext {
  * @returns For example `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`.
  */
 export function formatTraceparent(context: TraceContext): string {
-  return `00-${context.traceId}-${context.spanId}-${
-    context.flags.toString(16).padStart(2, "0")
-  }`;
+  return `00-${context.traceId}-${context.spanId}-${HEX[context.flags & 0xff]}`;
 }
 
 /**
@@ -60,12 +82,21 @@ export function formatTraceparent(context: TraceContext): string {
  */
 export function traceparentBytes(context: TraceContext): Uint8Array {
   const out = new Uint8Array(26);
-  for (let i = 0; i < 16; i++) {
-    out[1 + i] = parseInt(context.traceId.slice(i * 2, i * 2 + 2), 16);
-  }
-  for (let i = 0; i < 8; i++) {
-    out[17 + i] = parseInt(context.spanId.slice(i * 2, i * 2 + 2), 16);
-  }
+  writeHex(out, 1, context.traceId, 16);
+  writeHex(out, 17, context.spanId, 8);
   out[25] = context.flags;
   return out;
+}
+
+function nibble(code: number): number {
+  return code < 128 ? NIBBLE[code] : -1;
+}
+
+function writeHex(out: Uint8Array, at: number, text: string, n: number) {
+  for (let i = 0; i < n; i++) {
+    const hi = nibble(text.charCodeAt(2 * i));
+    const lo = nibble(text.charCodeAt(2 * i + 1));
+    // Like parseInt on a malformed pair: a non-hex digit gives 0 (NaN -> 0).
+    out[at + i] = hi < 0 ? 0 : lo < 0 ? hi : (hi << 4) | lo;
+  }
 }
