@@ -20,6 +20,7 @@ import {
 import { messageTypeOf, withLeaseTime, withYourIp } from "../dhcp/modifiers.ts";
 import { DropReason } from "./counters.ts";
 import { type Handler, type HandlerContext, Verdict } from "./handler.ts";
+import { LookupDeadlines } from "./lookup_deadline.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { formatTraceparent } from "./traceparent.ts";
 
@@ -120,36 +121,23 @@ async function lookup(
   backend: Backend,
   mac: string,
   context: HandlerContext,
+  deadlines: LookupDeadlines,
   onLookup?: LookupReport,
 ): Promise<Reservation | undefined | Error> {
-  const ms = context.settings.lookupTimeout;
-  const deadline = new AbortController();
-  const timer = setTimeout(
-    () =>
-      deadline.abort(new Error(`Lookup of ${mac} timed out after ${ms} ms`)),
-    ms,
-  );
-  const signal = AbortSignal.any([context.signal, deadline.signal]);
-  let onAbort: (() => void) | undefined;
   try {
-    const found = await Promise.race([
-      backend.lookup(mac, {
-        signal,
-        traceparent: formatTraceparent(context.trace),
-      }),
-      new Promise<never>((_, reject) => {
-        onAbort = () => reject(signal.reason);
-        signal.addEventListener("abort", onAbort, { once: true });
-      }),
-    ]);
+    const found = await deadlines.run(
+      `Lookup of ${mac}`,
+      (signal) =>
+        backend.lookup(mac, {
+          signal,
+          traceparent: formatTraceparent(context.trace),
+        }),
+    );
     onLookup?.(found === undefined ? "notFound" : "found");
     return found;
   } catch (error) {
     onLookup?.("error");
     return error instanceof Error ? error : new Error(String(error));
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener("abort", onAbort);
   }
 }
 
@@ -177,6 +165,9 @@ export function reservationHandler(
   options: ReservationHandlerOptions = {},
 ): Handler {
   const failedLog = new RateLimiter(options.failedLogPerSecond ?? 10);
+  // One deadline queue per server signal and timeout (in practice: one).
+  let deadlines: LookupDeadlines | undefined;
+  let deadlinesSignal: AbortSignal | undefined;
   return async (request, reply, context) => {
     const type = messageTypeOf(request);
     const { serverIp, defaultLeaseTime } = context.settings;
@@ -193,7 +184,23 @@ export function reservationHandler(
       }
     }
     const mac = request.clientHardwareAddress;
-    const found = await lookup(backend, mac, context, options.onLookup);
+    if (
+      deadlines === undefined || deadlinesSignal !== context.signal ||
+      deadlines.timeout !== context.settings.lookupTimeout
+    ) {
+      deadlines = new LookupDeadlines(
+        context.settings.lookupTimeout,
+        context.signal,
+      );
+      deadlinesSignal = context.signal;
+    }
+    const found = await lookup(
+      backend,
+      mac,
+      context,
+      deadlines,
+      options.onLookup,
+    );
     if (found instanceof Error) {
       if (failedLog.allow()) {
         const suppressed = failedLog.takeSuppressed();
