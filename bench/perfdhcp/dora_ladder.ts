@@ -63,18 +63,21 @@ await Deno.writeTextFile(macFile, macList(hosts));
 await Deno.writeTextFile(`${dir}/reservations.yaml`, reservationsYaml(hosts));
 
 const stack = new AsyncDisposableStack();
-let cleaning = false;
+let cleaning: Promise<void> | undefined;
+let interrupted = false;
+/** Remove namespaces, processes and temp files once; later callers wait. */
 async function cleanup(code: number): Promise<never> {
-  if (!cleaning) {
-    cleaning = true;
+  cleaning ??= (async () => {
     await stack.disposeAsync().catch((e) => console.error(e));
     await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-  Deno.exit(code);
+  })();
+  await cleaning;
+  Deno.exit(interrupted ? 130 : code);
 }
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(sig, () => {
     console.error(`\n${sig}: cleaning up namespaces`);
+    interrupted = true;
     void cleanup(130);
   });
 }
@@ -157,6 +160,11 @@ try {
     ));
   }
   for (const t of targets) {
+    console.error(
+      `${t.name}: namespaces ${t.net.serverNs.name} (server, ${t.net.serverIf}) and ${t.net.clientNs.name} (perfdhcp, ${t.net.clientIf})`,
+    );
+  }
+  for (const t of targets) {
     // Warm up (JIT of every process, connections, the responder's file)
     // until a modest rate runs clean: a cold Deno process loses exchanges
     // for its first seconds, a long-running server would not.
@@ -203,7 +211,7 @@ try {
   printCpuTable(rungs);
   printSummary(rungs, targets);
 } catch (e) {
-  console.error(e instanceof Error ? e.message : e);
+  if (!interrupted) console.error(e instanceof Error ? e.message : e);
   await cleanup(1);
 }
 await cleanup(0);
