@@ -10,11 +10,11 @@ import type { Backend, LookupOptions } from "../backend/backend.ts";
 import type { Reservation } from "../backend/reservation.ts";
 import { CachingBackend } from "../backend/caching_backend.ts";
 import { CoalescingBackend } from "../backend/coalescing_backend.ts";
-import { requestPayload } from "../cloudevents/request.ts";
 import { decodeEventRecord } from "../cloudevents/nats_binding.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { bytesToMac, macToBytes } from "./addresses.ts";
 import { InvalidReplyError } from "./errors.ts";
+import { RequestMux } from "./request_mux.ts";
 import { newTraceparent } from "./traceparent.ts";
 import {
   decodeLookupReply,
@@ -109,6 +109,9 @@ export class NatsBackend implements Backend, AsyncDisposable {
   /** The connection once known, to skip an await per lookup. */
   #ready: NatsConnection | undefined;
   #closed = false;
+  /** Requests share one reply subscription on the connection. */
+  #mux: RequestMux | undefined;
+  #muxConnection: NatsConnection | undefined;
 
   /**
    * Create the backend; it connects on first use unless given `nc`.
@@ -227,10 +230,12 @@ export class NatsBackend implements Backend, AsyncDisposable {
     }));
     const debug = this.#logger.enabled("debug");
     const started = debug ? performance.now() : 0;
-    const msg = await requestPayload(nc, this.#subject, payload, {
-      timeout: this.#timeout,
-      signal: options.signal,
-    });
+    if (this.#mux === undefined || this.#muxConnection !== nc) {
+      this.#mux?.close();
+      this.#mux = new RequestMux(nc, this.#timeout);
+      this.#muxConnection = nc;
+    }
+    const msg = await this.#mux.request(this.#subject, payload, options.signal);
     const reply = decodeEventRecord(msg.data, msg.headers);
     const reservation = decodeLookupReply(reply.data, {
       defaultLeaseTime: this.#defaultLeaseTime,
@@ -260,6 +265,8 @@ export class NatsBackend implements Backend, AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     this.#ready = undefined;
+    this.#mux?.close();
+    this.#mux = undefined;
     if (!this.#options.nc && this.#connecting) {
       await this.#connecting.catch(() => {}); // a connect in progress
     }

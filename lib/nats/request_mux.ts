@@ -1,0 +1,229 @@
+/**
+ * Request-reply over one shared reply subscription, for the lookup hot
+ * path: like nats.js `request()` with its default mux inbox, without the
+ * per-request timer, `Promise.race` and `Error` objects nats.js makes. All
+ * requests of one mux share one timeout, so deadlines come in order and a
+ * single timer, armed for the oldest request still waiting, serves them all.
+ *
+ * @module
+ */
+import { createInbox, type Subscription } from "@nats-io/nats-core";
+import type { Msg, NatsConnection } from "../types/nats.ts";
+import { LookupTimeoutError, NoResponderError } from "../cloudevents/errors.ts";
+
+interface Pending {
+  token: string;
+  subject: string;
+  deadline: number;
+  resolve: (msg: Msg) => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  done: boolean;
+}
+
+/**
+ * Sends requests with reply subjects under one inbox subscription and
+ * matches the replies by token.
+ *
+ * Errors: `LookupTimeoutError` after the timeout, `NoResponderError` at
+ * once on NATS's 503 status, the signal's reason when it aborts, and an
+ * `Error` naming the subject when the connection is closed.
+ *
+ * @example
+ * ```ts ignore
+ * const mux = new RequestMux(nc, 2000);
+ * const msg = await mux.request("tinkerbell.dhcp", payload);
+ * mux.close();
+ * ```
+ */
+export class RequestMux {
+  readonly #nc: NatsConnection;
+  readonly #timeout: number;
+  readonly #prefix: string;
+  #sub: Subscription | undefined;
+  #pending = new Map<string, Pending>();
+  /** Requests in deadline order; settled ones are skipped lazily. */
+  #queue: Pending[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #counter = 0;
+  #closed = false;
+
+  /**
+   * Create the mux; it subscribes on the first request.
+   *
+   * @param nc The connection (owned by the caller).
+   * @param timeout Milliseconds to wait for each reply.
+   */
+  constructor(nc: NatsConnection, timeout: number) {
+    this.#nc = nc;
+    this.#timeout = timeout;
+    const options = (nc as { options?: { inboxPrefix?: string } }).options;
+    this.#prefix = `${createInbox(options?.inboxPrefix)}.`;
+  }
+
+  /** Requests waiting for their reply. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Send one request and wait for its reply.
+   *
+   * @param subject The subject to send to.
+   * @param payload The request payload.
+   * @param signal Cancels the wait.
+   * @returns The reply message.
+   * @throws {LookupTimeoutError} When no reply arrives in time.
+   * @throws {NoResponderError} When nobody subscribes to `subject`.
+   * @throws {Error} When the mux or the connection is closed.
+   */
+  request(
+    subject: string,
+    payload: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<Msg> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed || this.#nc.isClosed()) {
+      return Promise.reject(
+        new Error(
+          `Request on subject ${subject} failed: the NATS connection is closed`,
+        ),
+      );
+    }
+    try {
+      this.#sub ??= this.#subscribe();
+    } catch (err) {
+      return Promise.reject(this.#failed(subject, err));
+    }
+    const token = (this.#counter++).toString(36);
+    let entry!: Pending;
+    const promise = new Promise<Msg>((resolve, reject) => {
+      entry = {
+        token,
+        subject,
+        deadline: performance.now() + this.#timeout,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+        done: false,
+      };
+    });
+    try {
+      this.#nc.publish(subject, payload, { reply: this.#prefix + token });
+    } catch (err) {
+      return Promise.reject(this.#failed(subject, err));
+    }
+    this.#pending.set(token, entry);
+    this.#queue.push(entry);
+    if (signal) {
+      const onAbort = () => this.#settle(entry, signal.reason);
+      entry.onAbort = onAbort;
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+    if (this.#timer === undefined) this.#arm(entry.deadline);
+    return promise;
+  }
+
+  /** Unsubscribe and fail every request still waiting. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#failAll("the request mux is closed");
+    if (this.#sub && !this.#sub.isClosed() && !this.#nc.isClosed()) {
+      this.#sub.unsubscribe();
+    }
+    this.#sub = undefined;
+  }
+
+  #failed(subject: string, err: unknown): Error {
+    return new Error(
+      `Request on subject ${subject} failed: ${(err as Error)?.message ?? err}`,
+      { cause: err },
+    );
+  }
+
+  #subscribe(): Subscription {
+    const sub = this.#nc.subscribe(`${this.#prefix}*`, {
+      callback: (err, msg) => {
+        if (err) {
+          this.#failAll(err.message);
+          return;
+        }
+        const entry = this.#pending.get(msg.subject.slice(this.#prefix.length));
+        if (entry === undefined) return; // late: timed out or aborted
+        if (msg.data.length === 0 && msg.headers?.code === 503) {
+          this.#settle(entry, new NoResponderError(entry.subject));
+        } else {
+          this.#settle(entry, undefined, msg);
+        }
+      },
+    });
+    // The connection closing ends the subscription: fail what waits.
+    void sub.closed.then(() => {
+      if (this.#sub === sub) this.#sub = undefined;
+      this.#failAll("the NATS connection is closed");
+    }, () => {});
+    return sub;
+  }
+
+  #settle(entry: Pending, error: unknown, msg?: Msg): void {
+    if (entry.done) return;
+    entry.done = true;
+    this.#pending.delete(entry.token);
+    if (entry.onAbort) {
+      entry.signal!.removeEventListener("abort", entry.onAbort);
+    }
+    if (msg !== undefined) entry.resolve(msg);
+    else entry.reject(error);
+    if (this.#pending.size === 0) {
+      // Nothing waits: drop the timer so an idle connection holds none.
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#queue = [];
+      this.#head = 0;
+    }
+  }
+
+  #failAll(reason: string): void {
+    for (const entry of [...this.#pending.values()]) {
+      this.#settle(
+        entry,
+        new Error(`Request on subject ${entry.subject} failed: ${reason}`),
+      );
+    }
+  }
+
+  #arm(deadline: number): void {
+    const delay = Math.max(0, deadline - performance.now());
+    this.#timer = setTimeout(() => this.#expire(), Math.ceil(delay));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    while (this.#head < this.#queue.length) {
+      const entry = this.#queue[this.#head];
+      if (!entry.done) {
+        if (entry.deadline > now) break;
+        this.#settle(
+          entry,
+          new LookupTimeoutError(entry.subject, this.#timeout),
+        );
+        // Settling the last one resets the queue.
+        if (this.#queue.length === 0) return;
+      }
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    const next = this.#queue[this.#head];
+    if (next !== undefined && this.#timer === undefined) {
+      this.#arm(next.deadline);
+    }
+  }
+}

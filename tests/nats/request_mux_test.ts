@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { connect } from "@nats-io/transport-node";
+import { RequestMux } from "../../lib/nats/request_mux.ts";
+import {
+  LookupTimeoutError,
+  NoResponderError,
+} from "../../lib/cloudevents/errors.ts";
+import { startNatsServer } from "../_helpers/nats_server.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+Deno.test("request mux - 200 concurrent requests each get their own reply", async () => {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const sub = nc.subscribe("echo", {
+      callback: (_e, m) => {
+        m.respond(enc.encode(`re:${dec.decode(m.data)}`));
+      },
+    });
+    const mux = new RequestMux(nc, 5000);
+    const replies = await Promise.all(
+      Array.from(
+        { length: 200 },
+        (_, i) => mux.request("echo", enc.encode(String(i))),
+      ),
+    );
+    assert.deepEqual(
+      replies.map((m) => dec.decode(m.data)),
+      Array.from({ length: 200 }, (_, i) => `re:${i}`),
+    );
+    assert.equal(mux.inFlight, 0);
+    mux.close();
+    sub.unsubscribe();
+  } finally {
+    await nc.close();
+  }
+});
+
+Deno.test("request mux - no responders fails at once, silence fails after the timeout, abort fails with its reason", async () => {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const mux = new RequestMux(nc, 150);
+    const t0 = performance.now();
+    await assert.rejects(
+      mux.request("nobody.here", enc.encode("x")),
+      NoResponderError,
+    );
+    assert.ok(performance.now() - t0 < 150, "503 must not wait the timeout");
+    const sub = nc.subscribe("silent", { callback: () => {} });
+    await assert.rejects(
+      mux.request("silent", enc.encode("x")),
+      (err) => err instanceof LookupTimeoutError && /silent/.test(err.message),
+    );
+    const controller = new AbortController();
+    const pending = mux.request("silent", enc.encode("x"), controller.signal);
+    const reason = new Error("given up");
+    controller.abort(reason);
+    await assert.rejects(pending, reason);
+    assert.equal(mux.inFlight, 0);
+    mux.close();
+    sub.unsubscribe();
+  } finally {
+    await nc.close();
+  }
+});
+
+Deno.test("request mux - closing the connection fails requests in flight and later ones", async () => {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  const sub = nc.subscribe("silent", { callback: () => {} });
+  const mux = new RequestMux(nc, 60_000);
+  const pending = mux.request("silent", enc.encode("x"));
+  await nc.flush();
+  await nc.close();
+  await assert.rejects(pending, /Request on subject silent failed/);
+  await assert.rejects(
+    mux.request("silent", enc.encode("x")),
+    /Request on subject silent failed: the NATS connection is closed/,
+  );
+  assert.equal(sub.isClosed(), true);
+  mux.close();
+});
