@@ -5,7 +5,8 @@
  * the same wire data as plain JSON (same request and reply encoding, same
  * store; no CloudEvents envelope, no backend wrappers), in one run.
  *
- * Usage: deno run -A bench/lookup_bench.ts [--seconds-per-phase=1]
+ * Usage: deno run -A bench/lookup_bench.ts [--seconds-per-phase=1] [--rounds=7]
+ *   [--responder-prof=DIR] (a V8 CPU profile of the responder process)
  *
  * Each round measures, for each path: one request at a time, and 64 in
  * flight (distinct MACs, so coalescing does not help). Rounds alternate which
@@ -13,7 +14,9 @@
  * wall time per lookup (ours over bare, median of per-round ratios), and CPU
  * time per lookup summed over the client and the responder process, which
  * load from other processes on the machine disturbs far less. The default
- * run takes about 25 s.
+ * run takes about 35 s. Both paths share one connection, opened with
+ * `noAsyncTraces` (as NatsBackend opens its own): the bare path is nats.js
+ * `request()` at its cheapest, ours is NatsBackend's shared-inbox requests.
  *
  * @module
  */
@@ -27,7 +30,8 @@ import { BENCH_HOSTS, benchMac } from "./_lookup_data.ts";
 
 const arg = Deno.args.find((a) => a.startsWith("--seconds-per-phase="));
 const PHASE_MS = 1000 * Number(arg?.split("=")[1] ?? 1);
-const ROUNDS = 5;
+const roundsArg = Deno.args.find((a) => a.startsWith("--rounds="));
+const ROUNDS = Number(roundsArg?.split("=")[1] ?? 7);
 const IN_FLIGHT = 64;
 
 interface Result {
@@ -111,10 +115,12 @@ const fmt = (n: number, d = 0) => n.toFixed(d).padStart(8);
 
 await using nats = await startNatsServer();
 const prefix = `bench${Date.now()}`;
+const profArg = Deno.args.find((a) => a.startsWith("--responder-prof="));
 const responder = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
     "-A",
+    ...(profArg ? ["--cpu-prof", `--cpu-prof-dir=${profArg.slice(17)}`] : []),
     new URL("./_lookup_responder.ts", import.meta.url).pathname,
     nats.url,
     prefix,
@@ -141,7 +147,9 @@ try {
   }
   await reader.cancel();
 
-  const nc = await connect({ servers: nats.url });
+  // noAsyncTraces, as NatsBackend sets on connections it opens: the bare
+  // path gets nats.js request() at its cheapest.
+  const nc = await connect({ servers: nats.url, noAsyncTraces: true });
   const remoteCpu = async () => {
     const msg = await nc.request(`${prefix}.cpu`, undefined, { timeout: 5000 });
     return Number(new TextDecoder().decode(msg.data));
