@@ -32,6 +32,7 @@ import { parseJsonFast } from "./_json_fast.ts";
 import { describe, type ReservationIssue } from "./_host_fields.ts";
 import { readHost, type SharedStrings } from "./_read_host.ts";
 import { normalizeMac } from "./mac.ts";
+import { FastHostReader } from "./_fast_hosts.ts";
 
 export type { ReservationIssue };
 
@@ -101,6 +102,13 @@ export function formatIssue(issue: ReservationIssue, file?: string): string {
 export interface ParseReservationsOptions {
   /** The file's path, used in error messages. */
   file?: string;
+  /**
+   * Try the single-pass reader for the common shape of file first (plain
+   * scalars, MAC keys in column 0); `false` reads with the general readers
+   * only. Both give the same result.
+   * @default {true}
+   */
+  fastReader?: boolean;
 }
 
 /**
@@ -128,7 +136,12 @@ export function parseReservations(
   options: ParseReservationsOptions = {},
 ): Map<string, Reservation> {
   const json = parseJsonFast(text);
-  if (json !== undefined) {
+  if (json === undefined) {
+    if (options.fastReader !== false) {
+      const fast = new FastHostReader(text);
+      if (fast.read() === true) return fast.map;
+    }
+  } else {
     const fromJson = new HostReader();
     fromJson.addRoot(json);
     if (fromJson.issues.length === 0) return fromJson.map;
@@ -184,7 +197,15 @@ export async function parseReservationsAsync(
   text: string,
   options: ParseReservationsAsyncOptions = {},
 ): Promise<Map<string, Reservation>> {
-  const chunks = rootChunks(text, options.hostsPerSlice ?? 2000);
+  const slice = options.hostsPerSlice ?? 2000;
+  const fast = new FastHostReader(text);
+  while (options.fastReader !== false) {
+    const done = fast.read(slice);
+    if (done === true) return fast.map;
+    if (done === undefined) break; // outside the common shape
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const chunks = rootChunks(text, slice);
   if (chunks === undefined || chunks.length < 2) {
     return parseReservations(text, options);
   }

@@ -8,6 +8,7 @@ import {
 import { parseYamlSubset } from "../../lib/responder/_yaml_subset.ts";
 import { parseYamlFull } from "../../lib/responder/_yaml_full.ts";
 import { normalizeMac } from "../../lib/responder/mac.ts";
+import { FastHostReader } from "../../lib/responder/_fast_hosts.ts";
 
 /** The example file of tinkerbell/dhcp's file backend, shape for shape. */
 const GO_EXAMPLE = `---
@@ -344,4 +345,147 @@ Deno.test("parseReservations() reads JSON fast, and reports JSON problems with l
   assert.deepEqual(errorOf(bad).issues.map((i) => formatIssue(i)), [
     'line 4: 08:00:27:29:4e:67: leaseTime: expected a number of seconds, got a string ("1h")',
   ]);
+});
+
+/** Files in the shape the single-pass reader takes, with every field kind. */
+const COMMON_SHAPE = [
+  `---
+# comment
+02:00:00:00:00:01:
+  ipAddress: 10.0.0.1
+  subnetMask: 255.255.255.0
+  defaultGateway: 10.0.0.254
+  nameServers:
+    - 10.0.0.2
+    - 10.0.0.3
+  hostname: node-1
+  domainName: example.com
+  broadcastAddress: 10.0.0.255
+  ntpServers: [10.0.0.4, 10.0.0.5]
+  leaseTime: 86400
+  domainSearch:
+    - example.com
+    - lab.example.com
+  netboot:
+    allowPxe: true
+    ipxeScriptUrl: https://boot.example.com/a.ipxe?mac=1&x=%20
+
+  # indented comment
+  tftpServerName: tftp.example.com
+  bootFileName: ipxe.efi
+  dhcpDisabled: false
+02-00-00-00-00-0A:
+    ipAddress: 10.0.0.10
+    nameServers: []
+    domainSearch: [a.example,b.example ]
+    netboot:
+      ipxeScriptUrl: http://x/y
+    dhcpDisabled: true
+02:00:00:00:00:0b:
+  ipAddress: 10.0.0.11
+  leaseTime: 0
+  netboot:
+    allowPxe: false
+`,
+  "\ufeff02:00:00:00:00:01:\r\n  ipAddress: 10.0.0.1  \r\n  hostname: a\r\n",
+  "",
+  "# only a comment\n",
+];
+
+Deno.test("the single-pass reader gives what the general readers give", () => {
+  const fast = (text: string) => parseReservations(text);
+  const general = (text: string) =>
+    parseReservations(text, { fastReader: false });
+  for (const text of COMMON_SHAPE) {
+    assert.deepEqual(fast(text), general(text), JSON.stringify(text));
+  }
+  const big = fast(COMMON_SHAPE[0]);
+  assert.equal(big.size, 3);
+  assert.deepEqual(big.get("02:00:00:00:00:0a")?.netboot, {
+    allowNetboot: false,
+    ipxeScriptUrl: "http://x/y",
+  });
+  assert.deepEqual(big.get("02:00:00:00:00:01")?.extensions, {
+    tftpServerName: "tftp.example.com",
+    bootFileName: "ipxe.efi",
+    dhcpDisabled: false,
+  });
+});
+
+Deno.test("the single-pass reader leaves anything else to the general readers", async () => {
+  // Seeded random edits of a file in the common shape: whatever the edit
+  // (valid, invalid, or outside the shape), the result, or the error
+  // message, is that of the general readers.
+  let seed = 12345;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const base = COMMON_SHAPE[0];
+  const pieces = [
+    " ",
+    "\t",
+    "#",
+    ":",
+    "-",
+    "'",
+    '"',
+    "[",
+    "]",
+    ",",
+    "0",
+    "9",
+    "A",
+    "x",
+    ".",
+    "\n",
+    "\r",
+    "\n  ",
+    "\n    ",
+    ": ",
+    "- ",
+    "300",
+    "true",
+    "null",
+    "~",
+    "1e5",
+    "{",
+    "&a",
+    "*a",
+    "|",
+    "02:00:00:00:00:01:\n  ipAddress: 1.2.3.4\n",
+  ];
+  const outcome = (text: string, fastReader: boolean) => {
+    try {
+      return parseReservations(text, { file: "f.yaml", fastReader });
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  };
+  let accepted = 0;
+  let fastTaken = 0;
+  for (let k = 0; k < 2000; k++) {
+    let text = base;
+    for (let edits = 1 + random(2); edits > 0; edits--) {
+      const at = random(text.length);
+      const cut = random(3);
+      text = text.slice(0, at) + pieces[random(pieces.length)] +
+        text.slice(at + cut);
+    }
+    const fast = outcome(text, true);
+    assert.deepEqual(fast, outcome(text, false), JSON.stringify(text));
+    if (typeof fast !== "string") accepted++;
+    if (new FastHostReader(text).read() === true) fastTaken++;
+    if (k % 500 === 0) {
+      assert.deepEqual(
+        await parseReservationsAsync(text, {
+          file: "f.yaml",
+          hostsPerSlice: 1,
+        }).catch((e) => e.message),
+        fast,
+      );
+    }
+  }
+  assert.ok(accepted > 100, `only ${accepted} edited files were valid`);
+  assert.ok(fastTaken > 100, `only ${fastTaken} taken by the fast reader`);
 });
