@@ -240,8 +240,11 @@ export function openInterfaceSocket(
       let count = 0;
       while (count < 256 && !closing && receiveOne()) count++;
       if (closing) break;
-      if (count === 256) {
-        await new Promise((r) => setTimeout(r, 0)); // let the handlers run
+      if (count > 0) {
+        // Let the handlers run, then drain again: under load more datagrams
+        // have come meanwhile, and a timer turn is far cheaper than a poll
+        // on a worker thread. Only an empty socket waits in poll.
+        await new Promise((r) => setTimeout(r, 0));
         continue;
       }
       await lib.symbols.poll(pollfd, 1n, 200);
