@@ -24,6 +24,7 @@ import { type Handler, type HandlerContext, runChain } from "./handler.ts";
 import type { ServerSettings } from "./options.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { finalizeOptions, replyMaxSize } from "./reply_options.ts";
+import { lazyChild } from "./lazy_logger.ts";
 import { newTraceContext } from "./traceparent.ts";
 import { describePacket } from "../metrics/packet_log.ts";
 import { startTransactionSpan } from "../metrics/tracing.ts";
@@ -143,7 +144,7 @@ export class PacketProcessor {
       ? "BOOTP"
       : messageTypeName(type).toUpperCase();
     this.counters.packetIn(request.op === 1 ? typeName : "BOOTREPLY");
-    const log = this.#logger.child({
+    const log = lazyChild(this.#logger, () => ({
       mac: request.clientHardwareAddress,
       xid: "0x" + request.transactionId.toString(16).padStart(8, "0"),
       type: typeName,
@@ -151,7 +152,7 @@ export class PacketProcessor {
       ...(source.interfaceIndex !== undefined
         ? { ifindex: source.interfaceIndex }
         : {}),
-    });
+    }));
     if (log.enabled("debug")) log.debug("packet", describePacket(request));
     if (request.op !== 1) {
       log.debug("not a BOOTREQUEST, dropped");
@@ -235,7 +236,7 @@ export class PacketProcessor {
       this.counters.drop(reason);
       span?.end(reason);
       // One line per transaction (a failed lookup has its own, rate-limited).
-      if (reason !== DropReason.backendError) {
+      if (reason !== DropReason.backendError && log.enabled("info")) {
         log.info("no reply", { reason, ms: ms() });
       }
       return undefined;
@@ -259,13 +260,15 @@ export class PacketProcessor {
       sourceAddress: source.address,
       sourcePort: source.port,
     }, sentType);
-    log.info("reply", {
-      reply: messageTypeName(sentType).toUpperCase(),
-      ip: reply.yourIp,
-      to: `${destination.address}:${destination.port}`,
-      ...(reply.bootFileName ? { bootFile: reply.bootFileName } : {}),
-      ms: ms(),
-    });
+    if (log.enabled("info")) {
+      log.info("reply", {
+        reply: messageTypeName(sentType).toUpperCase(),
+        ip: reply.yourIp,
+        to: `${destination.address}:${destination.port}`,
+        ...(reply.bootFileName ? { bootFile: reply.bootFileName } : {}),
+        ms: ms(),
+      });
+    }
     span?.end(messageTypeName(sentType).toUpperCase());
     return { bytes, reply, destination };
   }
