@@ -6,8 +6,13 @@
  */
 import dgram from "node:dgram";
 
-/** Receive buffer the interface socket asks for (the kernel caps it at net.core.rmem_max). */
-export const RECEIVE_BUFFER_BYTES = 4 << 20;
+/**
+ * Receive buffer the interface socket asks for (the kernel caps it at
+ * net.core.rmem_max). 1 MiB rather than 4: under overload a deeper queue
+ * only holds datagrams until their clients have given up on them
+ * (bench/README.md: delay 1.2-3.6 s with 4 MiB, 0.07-0.3 s with 256 KiB-1 MiB).
+ */
+export const RECEIVE_BUFFER_BYTES = 1 << 20;
 
 /** One received datagram. */
 export interface ReceivedPacket {
