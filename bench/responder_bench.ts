@@ -6,7 +6,7 @@
  * hot-reload time (file replaced -> new table in service).
  *
  * Usage: deno run -A bench/responder_bench.ts [--seconds=3] [--hosts=100000]
- *   [--lookups-only]
+ *   [--lookups-only | --files-only]
  *
  * The default run takes about 30 s. Files are generated in a temp directory
  * in the shape of examples/reservations.yaml (about 260 bytes per host).
@@ -251,7 +251,7 @@ async function reloadTime(
   const watcher = watchReservationFile(file, store, { debounceMs: 100 });
   const times: { wall: number; cpu: number; stall: number }[] = [];
   try {
-    for (const tag of ["b", "c"]) {
+    for (const tag of ["b", "c", "d", "e", "f"]) {
       const text = benchFile(hosts, tag);
       const tmp = `${file}.tmp`;
       await Deno.writeTextFile(tmp, text);
@@ -290,6 +290,18 @@ async function reloadTime(
 
 /** Load time, hot-reload time and table memory for the big file. */
 async function fileFigures(big: string, hosts: number): Promise<void> {
+  const text = await Deno.readTextFile(big);
+  const parses: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    parseReservations(text, { file: big });
+    parses.push(performance.now() - t0);
+  }
+  console.log(
+    `Parse + validate (prebuilt string, 5 runs): median ${
+      median(parses).toFixed(0)
+    } ms, best ${Math.min(...parses).toFixed(0)} ms`,
+  );
   const loads: number[] = [];
   const cpu: number[] = [];
   for (let k = 0; k < 3; k++) {
@@ -310,13 +322,17 @@ async function fileFigures(big: string, hosts: number): Promise<void> {
 
   const reloads = await reloadTime(big, hosts);
   console.log(
-    `Hot reload (rename -> new table in service, incl. 100 ms debounce): ${
+    `Hot reload (rename -> new table in service, incl. 100 ms debounce), ${reloads.length} reloads: wall median ${
+      median(reloads.map((r) => r.wall)).toFixed(0)
+    } ms, CPU median ${
+      median(reloads.map((r) => r.cpu)).toFixed(0)
+    } ms, longest event-loop stall median ${
+      median(reloads.map((r) => r.stall)).toFixed(0)
+    } ms; each: ${
       reloads.map((r) =>
-        `${r.wall.toFixed(0)} ms wall (${
-          r.cpu.toFixed(0)
-        } ms CPU, longest event-loop stall ${r.stall.toFixed(0)} ms)`
+        `${r.wall.toFixed(0)}/${r.cpu.toFixed(0)}/${r.stall.toFixed(0)}`
       ).join(", ")
-    }`,
+    } (wall/CPU/stall ms)`,
   );
 
   const mem = new Deno.Command(Deno.execPath(), {
@@ -360,6 +376,7 @@ async function main(): Promise<void> {
     if (!Deno.args.includes("--lookups-only")) {
       await fileFigures(big, hosts);
     }
+    if (Deno.args.includes("--files-only")) return;
     await lookups([
       { label: "10", file: small, hosts: 10 },
       { label: String(hosts), file: big, hosts },

@@ -42,7 +42,30 @@ const FIELD = {
   bootFileName: 13,
   dhcpDisabled: 14,
 } as const;
-const FIELD_CODES = new Map<string, number>(Object.entries(FIELD));
+/** Field names by length, for matching without slicing the line. */
+const BY_LENGTH: [string, number][][] = [];
+for (const [name, code] of Object.entries(FIELD)) {
+  (BY_LENGTH[name.length] ??= []).push([name, code]);
+}
+
+/** The code of the field named by `text[s, e)`, or bail. */
+function fieldCode(text: string, s: number, e: number): number {
+  const candidates = BY_LENGTH[e - s];
+  if (candidates !== undefined) {
+    for (let i = 0; i < candidates.length; i++) {
+      if (text.startsWith(candidates[i][0], s)) return candidates[i][1];
+    }
+  }
+  return bail();
+}
+
+/** How a shared value is checked. */
+const IP = 0;
+const MASK = 1;
+const STRING = 2;
+type Kind = typeof IP | typeof MASK | typeof STRING;
+/** Slots of `#shared`: 0-15 the fields by code, 16-39 list items. */
+const SLOTS = 40;
 
 /** Thrown (and caught in {@linkcode FastHostReader.read}) to give up. */
 const BAIL = Symbol("bail");
@@ -69,7 +92,10 @@ export class FastHostReader {
   /** The reservations read so far, by lower-case colon MAC. */
   readonly map = new Map<string, Reservation>();
   readonly #text: string;
-  readonly #shared = new Map<string, string>();
+  /** Distinct shared values. */
+  readonly #values = new Map<string, string>();
+  /** The last shared value of each slot (see `#shared`). */
+  readonly #last: (string | undefined)[] = new Array(SLOTS).fill(undefined);
   /** Start of the next line. */
   #at = 0;
   /** Whether a document start or content was seen (`---` only before). */
@@ -169,7 +195,7 @@ export class FastHostReader {
       const fe = this.#e;
       let colon = fs;
       while (colon < fe && text.charCodeAt(colon) !== 58) colon++;
-      const code = FIELD_CODES.get(text.slice(fs, colon)) ?? bail();
+      const code = fieldCode(text, fs, colon);
       if (seen & (1 << code)) bail();
       seen |= 1 << code;
       let v = colon + 1;
@@ -182,13 +208,13 @@ export class FastHostReader {
         this.#next();
         switch (code) {
           case FIELD.nameServers:
-            r.nameServers = this.#blockList(fi, true);
+            r.nameServers = this.#blockList(fi, 16);
             break;
           case FIELD.ntpServers:
-            r.ntpServers = this.#blockList(fi, true);
+            r.ntpServers = this.#blockList(fi, 24);
             break;
           case FIELD.domainSearch:
-            r.domainSearch = this.#blockList(fi, false);
+            r.domainSearch = this.#blockList(fi, 32);
             break;
           case FIELD.netboot:
             this.#netboot(fi, r);
@@ -203,37 +229,37 @@ export class FastHostReader {
           r.ipAddress = ip(text, v, fe);
           break;
         case FIELD.subnetMask:
-          r.subnetMask = this.#share(mask(text, v, fe));
+          r.subnetMask = this.#shared(code, v, fe, MASK);
           break;
         case FIELD.defaultGateway:
-          r.defaultGateway = this.#share(ip(text, v, fe));
+          r.defaultGateway = this.#shared(code, v, fe, IP);
           break;
         case FIELD.broadcastAddress:
-          r.broadcastAddress = this.#share(ip(text, v, fe));
+          r.broadcastAddress = this.#shared(code, v, fe, IP);
           break;
         case FIELD.nameServers:
-          r.nameServers = this.#flowList(v, fe, true);
+          r.nameServers = this.#flowList(v, fe, 16);
           break;
         case FIELD.ntpServers:
-          r.ntpServers = this.#flowList(v, fe, true);
+          r.ntpServers = this.#flowList(v, fe, 24);
           break;
         case FIELD.domainSearch:
-          r.domainSearch = this.#flowList(v, fe, false);
+          r.domainSearch = this.#flowList(v, fe, 32);
           break;
         case FIELD.hostname:
           r.hostname = plainString(text, v, fe);
           break;
         case FIELD.domainName:
-          r.domainName = this.#share(plainString(text, v, fe));
+          r.domainName = this.#shared(code, v, fe, STRING);
           break;
         case FIELD.leaseTime:
           r.leaseTime = seconds(text, v, fe);
           break;
         case FIELD.tftpServerName:
-          (ext ??= {}).tftpServerName = this.#share(plainString(text, v, fe));
+          (ext ??= {}).tftpServerName = this.#shared(code, v, fe, STRING);
           break;
         case FIELD.bootFileName:
-          (ext ??= {}).bootFileName = this.#share(plainString(text, v, fe));
+          (ext ??= {}).bootFileName = this.#shared(code, v, fe, STRING);
           break;
         case FIELD.dhcpDisabled:
           (ext ??= {}).dhcpDisabled = bool(text, v, fe);
@@ -248,8 +274,13 @@ export class FastHostReader {
     this.map.set(mac, r);
   }
 
-  /** `- item` lines deeper than `fi`; the current line is the first. */
-  #blockList(fi: number, ips: boolean): string[] {
+  /**
+   * `- item` lines deeper than `fi`; the current line is the first. `slot`
+   * is the list's first slot (see `#shared`): 16 and 24 for addresses, 32
+   * for names.
+   */
+  #blockList(fi: number, slot: number): string[] {
+    const kind = slot === 32 ? STRING : IP;
     const text = this.#text;
     const li = this.#indent;
     if (li <= fi) bail();
@@ -260,15 +291,16 @@ export class FastHostReader {
       if (text.charCodeAt(s) !== 45 || text.charCodeAt(s + 1) !== 32) bail();
       let v = s + 2;
       while (text.charCodeAt(v) === 32) v++;
-      out.push(this.#share(ips ? ip(text, v, e) : plainString(text, v, e)));
+      out.push(this.#shared(slot + Math.min(out.length, 7), v, e, kind));
       this.#next();
     }
     if (this.#indent > fi) bail();
     return out;
   }
 
-  /** `[a, b]` on one line. */
-  #flowList(s: number, e: number, ips: boolean): string[] {
+  /** `[a, b]` on one line; `slot` as for `#blockList`. */
+  #flowList(s: number, e: number, slot: number): string[] {
+    const kind = slot === 32 ? STRING : IP;
     const text = this.#text;
     if (text.charCodeAt(s) !== 91 /* [ */ || text.charCodeAt(e - 1) !== 93) {
       bail();
@@ -284,7 +316,7 @@ export class FastHostReader {
         if (c === 44 /* , */ || c === 32) break;
         j++;
       }
-      out.push(this.#share(ips ? ip(text, i, j) : plainString(text, i, j)));
+      out.push(this.#shared(slot + Math.min(out.length, 7), i, j, kind));
       while (text.charCodeAt(j) === 32) j++;
       if (j === e - 1) return out;
       if (text.charCodeAt(j) !== 44) bail();
@@ -326,12 +358,28 @@ export class FastHostReader {
     if (url !== undefined) r.netboot.ipxeScriptUrl = url;
   }
 
-  /** One copy of a value repeated across hosts. */
-  #share(value: string): string {
-    const shared = this.#shared;
-    const known = shared.get(value);
-    if (known !== undefined) return known;
-    if (shared.size < MAX_SHARED) shared.set(value, value);
+  /**
+   * A value of a kind often repeated across hosts (masks, gateways, name
+   * servers, domains), checked and stored once: `slot` (the field, or list
+   * item) remembers the last value, which a repeat matches without being
+   * sliced or checked again.
+   */
+  #shared(slot: number, s: number, e: number, kind: Kind): string {
+    const text = this.#text;
+    const last = this.#last[slot];
+    if (
+      last !== undefined && last.length === e - s && text.startsWith(last, s)
+    ) {
+      return last;
+    }
+    if (kind === STRING) plainString(text, s, e);
+    else if (kind === MASK) mask(text, s, e);
+    else ip(text, s, e);
+    let value = text.slice(s, e);
+    const known = this.#values.get(value);
+    if (known !== undefined) value = known;
+    else if (this.#values.size < MAX_SHARED) this.#values.set(value, value);
+    this.#last[slot] = value;
     return value;
   }
 }

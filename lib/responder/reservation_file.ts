@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import type { Reservation } from "../backend/reservation.ts";
 import type { RawEntry, RawNode, RawParseResult } from "./_raw_tree.ts";
 import { parseYamlSubset, rootChunks } from "./_yaml_subset.ts";
@@ -203,7 +204,7 @@ export async function parseReservationsAsync(
     const done = fast.read(slice);
     if (done === true) return fast.map;
     if (done === undefined) break; // outside the common shape
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await turn();
   }
   const chunks = rootChunks(text, slice);
   if (chunks === undefined || chunks.length < 2) {
@@ -220,9 +221,18 @@ export async function parseReservationsAsync(
     if (read === undefined || (read.root && read.root.kind !== "map")) {
       return parseReservations(text, options); // outside the fast subset
     }
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await turn();
   }
   return hosts.result(options.file);
+}
+
+/**
+ * Let the event loop handle I/O and timers. `setImmediate` rather than
+ * `setTimeout(0)`, which browsers and Deno clamp to a few ms once nested:
+ * 50 such yields added 130-150 ms to a 100,000-host reload.
+ */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Validates hosts one by one, as the reader produces them. */
