@@ -91,7 +91,11 @@ export const u8: OptionValueCodec<number> = {
   },
   encode(value) {
     checkUint(value, 0xff, "8-bit integer");
-    return Uint8Array.of(value);
+    // new Uint8Array + stores: Uint8Array.of is a slow generic builtin on
+    // this hot path (the server encodes several per reply).
+    const out = new Uint8Array(1);
+    out[0] = value;
+    return out;
   },
 };
 
@@ -103,7 +107,10 @@ export const u16: OptionValueCodec<number> = {
   },
   encode(value) {
     checkUint(value, 0xffff, "16-bit integer");
-    return Uint8Array.of(value >>> 8, value & 0xff);
+    const out = new Uint8Array(2);
+    out[0] = value >>> 8;
+    out[1] = value;
+    return out;
   },
 };
 
@@ -117,12 +124,12 @@ export const u32: OptionValueCodec<number> = {
   },
   encode(value) {
     checkUint(value, 0xffffffff, "32-bit integer");
-    return Uint8Array.of(
-      value >>> 24,
-      (value >>> 16) & 0xff,
-      (value >>> 8) & 0xff,
-      value & 0xff,
-    );
+    const out = new Uint8Array(4);
+    out[0] = value >>> 24;
+    out[1] = value >>> 16;
+    out[2] = value >>> 8;
+    out[3] = value;
+    return out;
   },
 };
 
