@@ -251,6 +251,22 @@ async function reloadTime(
   const watcher = watchReservationFile(file, store, { debounceMs: 100 });
   const times: { wall: number; cpu: number; stall: number }[] = [];
   try {
+    // For comparison: the longest event-loop gap with no reload (load from
+    // other processes on the machine shows up here too).
+    let idle = 0;
+    let last = performance.now();
+    const idleEnd = last + 2000;
+    while (last < idleEnd) {
+      await new Promise((r) => setTimeout(r, 5));
+      const now = performance.now();
+      idle = Math.max(idle, now - last);
+      last = now;
+    }
+    console.log(
+      `Event-loop stall with no reload (2 s of 5 ms timers): longest ${
+        idle.toFixed(0)
+      } ms`,
+    );
     for (const tag of ["b", "c", "d", "e", "f"]) {
       const text = benchFile(hosts, tag);
       const tmp = `${file}.tmp`;

@@ -172,14 +172,14 @@ export interface ParseReservationsAsyncOptions
   extends ParseReservationsOptions {
   /**
    * Hosts read between two yields to the event loop.
-   * @default {2000}
+   * @default {500}
    */
   hostsPerSlice?: number;
 }
 
 /**
  * {@linkcode parseReservations}, yielding to the event loop every few
- * thousand hosts, so that a service keeps answering while a large file
+ * hundred hosts, so that a service keeps answering while a large file
  * loads. Same result, same errors.
  *
  * @param text YAML or JSON.
@@ -198,7 +198,7 @@ export async function parseReservationsAsync(
   text: string,
   options: ParseReservationsAsyncOptions = {},
 ): Promise<Map<string, Reservation>> {
-  const slice = options.hostsPerSlice ?? 2000;
+  const slice = options.hostsPerSlice ?? 500;
   const fast = new FastHostReader(text);
   while (options.fastReader !== false) {
     const done = fast.read(slice);
