@@ -22,6 +22,28 @@ function hex(from: number, to: number): string {
 }
 
 /**
+ * Fresh random trace and span IDs (lower-case hex, never all zero), drawn
+ * from a pool of random bytes.
+ *
+ * @example
+ * ```ts
+ * import { newTraceIds } from "./traceparent.ts";
+ * const { traceId, spanId } = newTraceIds();
+ * if (traceId.length !== 32 || spanId.length !== 16) throw new Error();
+ * ```
+ */
+export function newTraceIds(): { traceId: string; spanId: string } {
+  if (used === POOL) {
+    crypto.getRandomValues(random);
+    used = 0;
+  }
+  const at = 24 * used++;
+  random[at] |= 1; // never the all-zero (invalid) trace ID
+  random[at + 16] |= 1; // never the all-zero (invalid) span ID
+  return { traceId: hex(at, at + 16), spanId: hex(at + 16, at + 24) };
+}
+
+/**
  * A fresh sampled `traceparent` (version 00, random trace and span IDs).
  *
  * @example
@@ -31,14 +53,8 @@ function hex(from: number, to: number): string {
  * ```
  */
 export function newTraceparent(): string {
-  if (used === POOL) {
-    crypto.getRandomValues(random);
-    used = 0;
-  }
-  const at = 24 * used++;
-  random[at] |= 1; // never the all-zero (invalid) trace ID
-  random[at + 16] |= 1; // never the all-zero (invalid) span ID
-  return `00-${hex(at, at + 16)}-${hex(at + 16, at + 24)}-01`;
+  const { traceId, spanId } = newTraceIds();
+  return `00-${traceId}-${spanId}-01`;
 }
 
 /**

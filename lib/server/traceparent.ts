@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { newTraceIds } from "../nats/traceparent.ts";
 
 /** A trace context: 16-byte trace id, 8-byte span id, flags. */
 export interface TraceContext {
@@ -26,36 +27,13 @@ for (let i = 0; i < 16; i++) {
   NIBBLE["0123456789abcdef".charCodeAt(i)] = i;
   NIBBLE["0123456789ABCDEF".charCodeAt(i)] = i;
 }
-// Random bytes are drawn 64 contexts at a time: one call into the runtime's
-// RNG per 64 transactions instead of one per transaction.
-const POOL = 64;
-const random = new Uint8Array(24 * POOL);
-let used = POOL;
-
-function hex(from: number, to: number): string {
-  let out = "";
-  for (let i = from; i < to; i++) out += HEX[random[i]];
-  return out;
-}
-
 /**
  * A new random trace context, sampled.
  *
  * @returns The context.
  */
 export function newTraceContext(): TraceContext {
-  if (used === POOL) {
-    crypto.getRandomValues(random);
-    used = 0;
-  }
-  const at = 24 * used++;
-  random[at] |= 1; // never the all-zero (invalid) trace id
-  random[at + 16] |= 1; // never the all-zero (invalid) span id
-  return {
-    traceId: hex(at, at + 16),
-    spanId: hex(at + 16, at + 24),
-    flags: 1,
-  };
+  return { ...newTraceIds(), flags: 1 };
 }
 
 /**
