@@ -10,6 +10,7 @@
 import { createInbox, type Subscription } from "@nats-io/nats-core";
 import type { Msg, NatsConnection } from "../types/nats.ts";
 import { LookupTimeoutError, NoResponderError } from "../cloudevents/errors.ts";
+import { DeadlineQueue } from "../timer/deadline_queue.ts";
 
 interface Pending {
   token: string;
@@ -44,9 +45,9 @@ export class RequestMux {
   #sub: Subscription | undefined;
   #pending = new Map<string, Pending>();
   /** Requests in deadline order; settled ones are skipped lazily. */
-  #queue: Pending[] = [];
-  #head = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadlines = new DeadlineQueue<Pending>((entry) =>
+    this.#settle(entry, new LookupTimeoutError(entry.subject, this.#timeout))
+  );
   #counter = 0;
   #closed = false;
 
@@ -117,13 +118,12 @@ export class RequestMux {
       return Promise.reject(this.#failed(subject, err));
     }
     this.#pending.set(token, entry);
-    this.#queue.push(entry);
+    this.#deadlines.push(entry);
     if (signal) {
       const onAbort = () => this.#settle(entry, signal.reason);
       entry.onAbort = onAbort;
       signal.addEventListener("abort", onAbort, { once: true });
     }
-    if (this.#timer === undefined) this.#arm(entry.deadline);
     return promise;
   }
 
@@ -180,10 +180,7 @@ export class RequestMux {
     else entry.reject(error);
     if (this.#pending.size === 0) {
       // Nothing waits: drop the timer so an idle connection holds none.
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#queue = [];
-      this.#head = 0;
+      this.#deadlines.clear();
     }
   }
 
@@ -193,37 +190,6 @@ export class RequestMux {
         entry,
         new Error(`Request on subject ${entry.subject} failed: ${reason}`),
       );
-    }
-  }
-
-  #arm(deadline: number): void {
-    const delay = Math.max(0, deadline - performance.now());
-    this.#timer = setTimeout(() => this.#expire(), Math.ceil(delay));
-  }
-
-  #expire(): void {
-    this.#timer = undefined;
-    const now = performance.now();
-    while (this.#head < this.#queue.length) {
-      const entry = this.#queue[this.#head];
-      if (!entry.done) {
-        if (entry.deadline > now) break;
-        this.#settle(
-          entry,
-          new LookupTimeoutError(entry.subject, this.#timeout),
-        );
-        // Settling the last one resets the queue.
-        if (this.#queue.length === 0) return;
-      }
-      this.#head++;
-    }
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-    const next = this.#queue[this.#head];
-    if (next !== undefined && this.#timer === undefined) {
-      this.#arm(next.deadline);
     }
   }
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { DeadlineQueue } from "../timer/deadline_queue.ts";
 
 interface Waiter {
   deadline: number;
@@ -32,10 +33,15 @@ export class LookupDeadlines {
   readonly #ms: number;
   readonly #cancel: AbortSignal;
   /** Waiters in deadline order; finished ones are skipped lazily. */
-  #queue: Waiter[] = [];
-  #head = 0;
   #waiting = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadlines = new DeadlineQueue<Waiter>((waiter) => {
+    const error = new Error(
+      `${waiter.timeoutMessage} timed out after ${this.#ms} ms`,
+    );
+    waiter.controller.abort(error);
+    waiter.reject(error);
+    this.#finish(waiter);
+  });
 
   /**
    * Create the queue.
@@ -78,9 +84,8 @@ export class LookupDeadlines {
       waiter.reject = reject;
       start(controller.signal).then(resolve, reject);
     });
-    this.#queue.push(waiter);
     this.#waiting++;
-    if (this.#timer === undefined) this.#arm(waiter.deadline);
+    this.#deadlines.push(waiter);
     return promise.finally(() => this.#finish(waiter));
   }
 
@@ -89,47 +94,13 @@ export class LookupDeadlines {
     waiter.done = true;
     if (--this.#waiting === 0) {
       // Nothing waits: drop the timer so an idle server holds none.
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#queue = [];
-      this.#head = 0;
+      this.#deadlines.clear();
     }
-  }
-
-  #arm(deadline: number): void {
-    const delay = Math.max(0, deadline - performance.now());
-    this.#timer = setTimeout(() => this.#expire(), Math.ceil(delay));
-  }
-
-  #expire(): void {
-    this.#timer = undefined;
-    const now = performance.now();
-    const queue = this.#queue;
-    while (this.#head < queue.length) {
-      const waiter = queue[this.#head];
-      if (!waiter.done) {
-        if (waiter.deadline > now) break;
-        const error = new Error(
-          `${waiter.timeoutMessage} timed out after ${this.#ms} ms`,
-        );
-        waiter.controller.abort(error);
-        waiter.reject(error);
-      }
-      this.#head++;
-    }
-    if (this.#head > 1024 && this.#head * 2 > queue.length) {
-      this.#queue = queue.slice(this.#head);
-      this.#head = 0;
-    }
-    const next = this.#queue[this.#head];
-    if (next !== undefined && this.#waiting > 0) this.#arm(next.deadline);
   }
 
   #abortAll(): void {
     const reason = this.#cancel.reason;
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const waiter = this.#queue[i];
-      if (waiter.done) continue;
+    for (const waiter of this.#deadlines.pending()) {
       waiter.controller.abort(reason);
       waiter.reject(reason);
     }

@@ -1,0 +1,99 @@
+/**
+ * Many waits with one timeout, on one timer: entries are queued in the order
+ * their deadlines fall (all share one timeout), and a single timer expires
+ * them from the head. Used for NATS requests and for lookups, where a timer
+ * (and an AbortSignal) per operation was a measurable share of the CPU.
+ *
+ * @module
+ */
+
+/** An entry of a {@linkcode DeadlineQueue}; `done` entries are skipped. */
+export interface DeadlineEntry {
+  /** When it expires, on the `performance.now()` clock. */
+  deadline: number;
+  /** Settled some other way: never expired. */
+  done: boolean;
+}
+
+/**
+ * A FIFO of entries whose deadlines never decrease, expired by one timer.
+ *
+ * @example
+ * ```ts
+ * import { DeadlineQueue } from "./deadline_queue.ts";
+ * const expired: string[] = [];
+ * const queue = new DeadlineQueue<{ deadline: number; done: boolean; id: string }>(
+ *   (entry) => {
+ *     entry.done = true;
+ *     expired.push(entry.id);
+ *   },
+ * );
+ * queue.push({ deadline: performance.now() + 5, done: false, id: "a" });
+ * await new Promise((r) => setTimeout(r, 30));
+ * if (expired[0] !== "a") throw new Error();
+ * ```
+ */
+export class DeadlineQueue<E extends DeadlineEntry> {
+  readonly #onExpire: (entry: E) => void;
+  #queue: E[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * @param onExpire Called for each entry whose deadline passed while it was
+   * not done; it must settle the entry (set `done`), and may call `clear()`.
+   */
+  constructor(onExpire: (entry: E) => void) {
+    this.#onExpire = onExpire;
+  }
+
+  /** Queue an entry; its deadline must not be earlier than the last one's. */
+  push(entry: E): void {
+    this.#queue.push(entry);
+    if (this.#timer === undefined) this.#arm(entry.deadline);
+  }
+
+  /** Forget every entry and stop the timer (when nothing waits any more). */
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#queue = [];
+    this.#head = 0;
+  }
+
+  /** The entries not yet done, oldest first. */
+  *pending(): IterableIterator<E> {
+    const queue = this.#queue;
+    for (let i = this.#head; i < queue.length; i++) {
+      if (!queue[i].done) yield queue[i];
+    }
+  }
+
+  #arm(deadline: number): void {
+    const delay = Math.max(0, deadline - performance.now());
+    this.#timer = setTimeout(() => this.#expire(), Math.ceil(delay));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const queue = this.#queue;
+    while (this.#head < queue.length) {
+      const entry = queue[this.#head];
+      if (!entry.done) {
+        if (entry.deadline > now) break;
+        this.#onExpire(entry);
+        if (this.#queue !== queue) return; // onExpire cleared the queue
+      }
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+    const next = this.#queue[this.#head];
+    if (next !== undefined && this.#timer === undefined) {
+      this.#arm(next.deadline);
+    }
+  }
+}

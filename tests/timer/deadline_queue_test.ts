@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { DeadlineQueue } from "../../lib/timer/deadline_queue.ts";
+
+interface Entry {
+  deadline: number;
+  done: boolean;
+  id: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test("DeadlineQueue expires entries in order and skips settled ones", async () => {
+  const expired: number[] = [];
+  const queue = new DeadlineQueue<Entry>((entry) => {
+    entry.done = true;
+    expired.push(entry.id);
+  });
+  const now = performance.now();
+  const entries = [0, 1, 2, 3].map((id) => ({
+    deadline: now + 10 + id * 10,
+    done: false,
+    id,
+  }));
+  for (const e of entries) queue.push(e);
+  entries[1].done = true; // settled before its deadline
+  assert.deepEqual([...queue.pending()].map((e) => e.id), [0, 2, 3]);
+  await sleep(80);
+  assert.deepEqual(expired, [0, 2, 3]);
+  assert.deepEqual([...queue.pending()], []);
+});
+
+Deno.test("DeadlineQueue.clear() stops the timer (no timer leaks)", async () => {
+  let calls = 0;
+  const queue = new DeadlineQueue<Entry>(() => calls++);
+  queue.push({ deadline: performance.now() + 20, done: false, id: 1 });
+  queue.clear();
+  await sleep(40);
+  assert.equal(calls, 0);
+});
+
+Deno.test("DeadlineQueue lets onExpire clear the queue", async () => {
+  const expired: number[] = [];
+  const queue = new DeadlineQueue<Entry>((entry) => {
+    expired.push(entry.id);
+    queue.clear();
+  });
+  const now = performance.now();
+  queue.push({ deadline: now + 5, done: false, id: 1 });
+  queue.push({ deadline: now + 5, done: false, id: 2 });
+  await sleep(30);
+  assert.deepEqual(expired, [1]);
+});
