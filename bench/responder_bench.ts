@@ -80,12 +80,13 @@ async function serveMode(
   file: string,
   url: string,
   subject: string,
+  watch = false,
 ): Promise<void> {
   const responder = await startFileResponder({
     file,
     servers: url,
     subject,
-    watch: false,
+    watch,
     serviceName: false,
   });
   console.log("ready");
@@ -117,7 +118,9 @@ async function throughput(
   subject: string,
   hosts: number,
   ms: number,
-): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
+): Promise<
+  { perSecond: number; p50: number; p99: number; max: number; errors: number }
+> {
   const payloads = Array.from(
     { length: Math.min(hosts, 4096) },
     (_, k) => {
@@ -163,6 +166,7 @@ async function throughput(
     perSecond: latencies.length / elapsed,
     p50: latencies[Math.floor(latencies.length * 0.5)],
     p99: latencies[Math.floor(latencies.length * 0.99)],
+    max: latencies[latencies.length - 1],
     errors,
   };
 }
@@ -172,9 +176,12 @@ async function spawnResponder(
   file: string,
   url: string,
   subject: string,
+  watch = false,
 ): Promise<AsyncDisposable> {
+  const args = ["run", "-A", import.meta.filename!, "--serve", file, url];
+  args.push(subject, ...(watch ? ["--watch"] : []));
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", import.meta.filename!, "--serve", file, url, subject],
+    args,
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -304,6 +311,76 @@ async function reloadTime(
   return times;
 }
 
+/**
+ * Lookups answered by a watching responder (its own process) while the big
+ * file is replaced with a new version every 1.5 s: the slowest answer shows
+ * how long a reload holds lookups up; every lookup must be answered.
+ */
+async function lookupsDuringReloads(big: string, hosts: number): Promise<void> {
+  await using nats = await startNatsServer();
+  await using _responder = await spawnResponder(
+    big,
+    nats.url,
+    "bench.reload",
+    true,
+  );
+  const nc = await connect({ servers: nats.url });
+  try {
+    await throughput(nc, "bench.reload", hosts, 1000); // warm up
+    const idle = await throughput(nc, "bench.reload", hosts, 3000);
+    // Built beforehand: building and encoding 23 MiB here would stall this
+    // process's event loop and show up as slow lookups.
+    const versions = ["g", "h", "i", "j"].map((tag) =>
+      new TextEncoder().encode(benchFile(hosts, tag))
+    );
+    let replaced = 0;
+    const writer = (async () => {
+      for (const bytes of versions) {
+        await new Promise((r) => setTimeout(r, 1000));
+        await Deno.writeFile(`${big}.tmp`, bytes);
+        await new Promise((r) => setTimeout(r, 500));
+        await Deno.rename(`${big}.tmp`, big);
+        replaced++;
+      }
+    })();
+    const busy = await throughput(nc, "bench.reload", hosts, 7000);
+    await writer;
+    // The last version must be in service.
+    const last = encodeStructured(
+      new CloudEvent({
+        source: EVENT_SOURCE,
+        type: READ_EVENT_TYPE,
+        datacontenttype: "application/json",
+        data: encodeLookupRequest(benchMac(hosts - 1)),
+      }),
+    );
+    const want = `j-node-${hosts - 1}`;
+    for (let k = 0;; k++) {
+      const msg = await nc.request("bench.reload", last, { timeout: 5000 });
+      const r = decodeLookupReply(decodeEventRecord(msg.data).data);
+      if (r?.hostname === want) break;
+      if (k === 100) throw new Error("The last reload did not take effect");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const line = (r: typeof idle) =>
+      `${Math.round(r.perSecond)}/s, p50 ${r.p50.toFixed(2)} ms, ` +
+      `p99 ${r.p99.toFixed(2)} ms, slowest ${r.max.toFixed(0)} ms, ` +
+      `errors ${r.errors}`;
+    console.log(
+      `Lookups (${hosts} hosts, ${IN_FLIGHT} in flight), no reload: ${
+        line(idle)
+      }`,
+    );
+    console.log(
+      `Lookups while the file was replaced ${replaced} times in 7 s: ${
+        line(busy)
+      }`,
+    );
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Load time, hot-reload time and table memory for the big file. */
 async function fileFigures(big: string, hosts: number): Promise<void> {
   const text = await Deno.readTextFile(big);
@@ -392,6 +469,9 @@ async function main(): Promise<void> {
     if (!Deno.args.includes("--lookups-only")) {
       await fileFigures(big, hosts);
     }
+    if (!Deno.args.includes("--lookups-only")) {
+      await lookupsDuringReloads(big, hosts);
+    }
     if (Deno.args.includes("--files-only")) return;
     await lookups([
       { label: "10", file: small, hosts: 10 },
@@ -406,7 +486,12 @@ if (import.meta.main) {
   const i = Deno.args.indexOf("--serve");
   const j = Deno.args.indexOf("--memory");
   if (i !== -1) {
-    await serveMode(Deno.args[i + 1], Deno.args[i + 2], Deno.args[i + 3]);
+    await serveMode(
+      Deno.args[i + 1],
+      Deno.args[i + 2],
+      Deno.args[i + 3],
+      Deno.args.includes("--watch"),
+    );
   } else if (j !== -1) await memoryMode(Deno.args[j + 1]);
   else await main();
 }
