@@ -367,15 +367,7 @@ export class DhcpClient implements AsyncDisposable {
     const message = this.buildRequest(MessageType.Release);
     message.clientIp = clientIp;
     message.options.setAs(OptionCode.ServerIdentifier, ip, serverId);
-    const bytes = encodeMessage(message);
-    await new Promise<void>((resolve, reject) =>
-      this.#socket.send(
-        bytes,
-        this.#serverPort,
-        this.#serverHost,
-        (e) => e ? reject(e) : resolve(),
-      )
-    );
+    await this.sendRaw(encodeMessage(message));
   }
 
   /**

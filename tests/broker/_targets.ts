@@ -7,7 +7,7 @@
 
 import { startBroker } from "../../lib/broker/broker.ts";
 import type { BrokerAuth } from "../../lib/broker/options.ts";
-import { freePort, startNatsServer } from "../_helpers/nats_server.ts";
+import { startNatsServer } from "../_helpers/nats_server.ts";
 
 /** Settings a case may ask of the server under test. */
 export interface TargetSettings {
@@ -94,10 +94,12 @@ export const natsServerTarget: Target = {
 export const ourTarget: Target = {
   name: "ours",
   async start(settings = {}) {
-    const port = freePort();
-    const open = () => startBroker({ port, ...settings });
+    // Let the kernel pick the port (a port probed free can be taken by a
+    // parallel test before we bind it); restarts reuse the one we got.
     let broker: Awaited<ReturnType<typeof startBroker>> | undefined =
-      await open();
+      await startBroker({ ...settings, port: 0 });
+    const port = broker.port;
+    const open = () => startBroker({ ...settings, port });
     const stop = async () => {
       const b = broker;
       broker = undefined;
