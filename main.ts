@@ -13,6 +13,7 @@ import { parseConfig, UsageError } from "./lib/cli/config.ts";
 import { runDemo } from "./lib/cli/demo.ts";
 import { runProbe } from "./lib/cli/probe.ts";
 import { runRole } from "./lib/cli/run.ts";
+import { guardSocketResets } from "./lib/cli/socket_reset_guard.ts";
 import { createLogger } from "./lib/log/logger.ts";
 import { ReservationFileError } from "./lib/responder/reservation_file.ts";
 
@@ -101,6 +102,7 @@ export async function main(
     })
     : createLogger({ level: "info" });
   const shutdown = shutdownSignal();
+  const unguard = guardSocketResets(logger);
   try {
     if (command.kind === "demo") {
       await runDemo(command.demo, logger, print, shutdown.signal);
@@ -112,6 +114,7 @@ export async function main(
     printError(`dhcp-nats: ${explain(err)}`);
     return 1;
   } finally {
+    unguard();
     shutdown.dispose();
   }
 }

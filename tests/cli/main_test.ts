@@ -135,6 +135,25 @@ Deno.test("main - the DHCP server starts on an unprivileged port and stops on SI
   assert.match(r.output, /DHCP server stopped/);
 });
 
+Deno.test("main - refused NATS credentials exit 1 with a message, never an uncaught socket reset", async () => {
+  await using nats = await startNatsServer({ args: ["--auth", "right-token"] });
+  for (let i = 0; i < 3; i++) {
+    const r = await runMain([
+      "--responder",
+      "--reservations",
+      "examples/reservations.yaml",
+      "--nats-url",
+      nats.url,
+      "--nats-token",
+      "wrong-token",
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Authorization Violation/);
+    assert.doesNotMatch(r.stderr, /Uncaught|ECONNRESET/);
+    assert.doesNotMatch(r.stderr, /wrong-token/);
+  }
+});
+
 Deno.test("main - probe prints a clear failure when no server answers", async () => {
   const r = await runMain([
     "probe",

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { nkeys } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { natsConnectionOptions } from "../../lib/cli/nats_options.ts";
+import { guardSocketResets } from "../../lib/cli/socket_reset_guard.ts";
+import { silentLogger } from "../../lib/log/logger.ts";
 import { startNatsServer } from "../_helpers/nats_server.ts";
 
 async function canConnect(
@@ -12,6 +14,9 @@ async function canConnect(
     { ...settings, natsUrl: [url] },
     "test",
   );
+  // A refused login also surfaces as an uncaught socket reset (see
+  // lib/cli/socket_reset_guard.ts); the roles guard against it, so do we.
+  const unguard = guardSocketResets(silentLogger);
   try {
     const nc = await connect({
       ...options,
@@ -24,6 +29,9 @@ async function canConnect(
     return true;
   } catch {
     return false;
+  } finally {
+    await new Promise((r) => setTimeout(r, 50));
+    unguard();
   }
 }
 
