@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
 import { fromGoUrl, toGoUrl } from "../../lib/nats/go_url.ts";
+import { GO_NETBOOT } from "./_go_fixtures.ts";
 
 Deno.test("toGoUrl() matches Go's url.Parse for the wire-format example", () => {
-  assert.deepEqual(toGoUrl("https://boot.netboot.xyz/"), {
-    Scheme: "https",
-    Opaque: "",
-    User: null,
-    Host: "boot.netboot.xyz",
-    Path: "/",
-    RawPath: "",
-    ForceQuery: false,
-    RawQuery: "",
-    Fragment: "",
-    RawFragment: "",
-  });
+  assert.deepEqual(
+    toGoUrl("https://boot.netboot.xyz/"),
+    GO_NETBOOT.IPXEScriptURL,
+  );
 });
 
 Deno.test("toGoUrl() splits port, query, fragment and escaped paths like Go", () => {

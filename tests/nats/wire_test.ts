@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { EXPECTED } from "./_go_fixtures.ts";
 import {
   decodeLookupReply,
   decodeLookupRequest,
@@ -32,21 +33,6 @@ const GO_V2_REPLY = JSON.parse(`{
   },
   "Error": {"Code": 0, "Message": ""}
 }`);
-
-const EXPECTED: Reservation = {
-  macAddress: "08:00:27:29:4e:67",
-  ipAddress: "192.168.2.153",
-  subnetMask: "255.255.255.0",
-  defaultGateway: "192.168.2.1",
-  nameServers: ["8.8.8.8", "1.1.1.1"],
-  hostname: "pxe-virtualbox",
-  domainName: "example.com",
-  broadcastAddress: "192.168.2.255",
-  ntpServers: ["132.163.96.2"],
-  leaseTime: 86400,
-  domainSearch: ["example.com"],
-  netboot: { allowNetboot: true, ipxeScriptUrl: "https://boot.netboot.xyz/" },
-};
 
 const GO_DHCP_KEYS = [
   "MACAddress",
