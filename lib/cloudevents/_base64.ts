@@ -6,6 +6,7 @@
  * @module
  */
 
+import { allocBytes } from "../bytes/alloc.ts";
 const ALPHABET =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const VALUES = new Int8Array(128).fill(-1);
@@ -49,7 +50,7 @@ export function decodeBase64(text: string): Uint8Array {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
   if (text.length - end > 2 || end % 4 === 1) throw notBase64(text);
-  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  const out = allocBytes(Math.floor((end * 3) / 4));
   let bits = 0;
   let buffer = 0;
   let o = 0;

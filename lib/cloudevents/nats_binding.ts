@@ -10,6 +10,8 @@
  *
  * @module
  */
+
+import { encodeUtf8 } from "../bytes/alloc.ts";
 import { headers as createHeaders } from "@nats-io/nats-core";
 import type { CloudEvent } from "../types/cloudevents.ts";
 import type { MsgHdrs } from "../types/nats.ts";
@@ -24,7 +26,6 @@ import {
 /** Content type of a structured-mode CloudEvent in JSON. */
 export const STRUCTURED_CONTENT_TYPE = "application/cloudevents+json";
 
-const encoder = new TextEncoder();
 // Not `fatal`: it costs several times more, and bad UTF-8 fails JSON.parse.
 const decoder = new TextDecoder();
 
@@ -88,7 +89,7 @@ export function encodeStructured(event: CloudEvent<unknown>): Uint8Array {
   } else if (data !== undefined) {
     out.data = data;
   }
-  return encoder.encode(JSON.stringify(out));
+  return encodeUtf8(JSON.stringify(out));
 }
 
 /**
@@ -121,8 +122,8 @@ export function encodeBinary(
   let payload: Uint8Array;
   if (data === undefined || data === null) payload = new Uint8Array(0);
   else if (data instanceof Uint8Array) payload = data;
-  else if (typeof data === "string") payload = encoder.encode(data);
-  else payload = encoder.encode(JSON.stringify(data));
+  else if (typeof data === "string") payload = encodeUtf8(data);
+  else payload = encodeUtf8(JSON.stringify(data));
   return { payload, headers };
 }
 

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { allocBytes } from "../bytes/alloc.ts";
+
 const HEX: string[] = Array.from(
   { length: 256 },
   (_, i) => i.toString(16).padStart(2, "0"),
@@ -85,8 +87,8 @@ export function formatHex(buf: Uint8Array, at: number, length: number): string {
  * @throws {TypeError} When `text` is not colon hex.
  */
 export function parseHex(text: string): Uint8Array {
-  if (text === "") return new Uint8Array(0);
-  const out = new Uint8Array((text.length + 1) / 3 | 0);
+  if (text === "") return allocBytes(0);
+  const out = allocBytes((text.length + 1) / 3 | 0);
   let n = 0;
   let pos = 0;
   for (;;) {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { bytesFrom } from "../bytes/alloc.ts";
 import { formatIp, writeIp } from "./_bytes.ts";
 import type { OptionValueCodec } from "./option_values.ts";
 import { valueError } from "./_value_error.ts";
@@ -27,6 +28,9 @@ export interface ClasslessStaticRoute {
  * // bytes: 8, 10, 192, 168, 1, 1
  * ```
  */
+/** Scratch for one route's two addresses (encode is synchronous). */
+const scratch = new Uint8Array(8);
+
 export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
   decode(bytes) {
     if (bytes.length === 0) {
@@ -57,7 +61,7 @@ export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
   },
   encode(value) {
     const out: number[] = [];
-    const buf = new Uint8Array(8);
+    const buf = scratch;
     for (const route of value) {
       const match = /^([^/]+)\/(\d{1,2})$/.exec(route.destination);
       const width = match ? Number(match[2]) : NaN;
@@ -78,6 +82,6 @@ export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
       }
       out.push(buf[4], buf[5], buf[6], buf[7]);
     }
-    return Uint8Array.from(out);
+    return bytesFrom(out);
   },
 };

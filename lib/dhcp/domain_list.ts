@@ -5,6 +5,7 @@
  * @module
  */
 
+import { bytesFrom } from "../bytes/alloc.ts";
 import type { OptionValueCodec } from "./option_values.ts";
 import { valueError } from "./_value_error.ts";
 
@@ -125,6 +126,6 @@ export const domainList: OptionValueCodec<string[]> = {
       }
       if (i === labels.length) out.push(0);
     }
-    return Uint8Array.from(out);
+    return bytesFrom(out);
   },
 };

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { allocBytes } from "../bytes/alloc.ts";
 import { writeHeader } from "./_header.ts";
 import type { DhcpMessage } from "./message.ts";
 import { packetSourceOf } from "./options.ts";
@@ -100,7 +101,7 @@ export function encodeMessage(
     (!(source.overload & 2) || message.serverName === "")
   ) {
     const { packet, optionsEnd, overload } = source;
-    const out = new Uint8Array(Math.max(BOOTP_MIN, optionsEnd));
+    const out = allocBytes(Math.max(BOOTP_MIN, optionsEnd));
     writeHeader(out, message, packet, 0);
     out.set(packet.subarray(240, optionsEnd), 240);
     if (overload & 1) out.set(packet.subarray(108, 236), 108);
@@ -124,7 +125,7 @@ export function encodeMessage(
     size += wireSize(value);
   }
   if (size <= maxSize) {
-    const out = new Uint8Array(Math.max(BOOTP_MIN, size));
+    const out = allocBytes(Math.max(BOOTP_MIN, size));
     writeHeader(out, message, source?.packet, source?.overload ?? 0);
     let pos = 240;
     for (let i = 0; i < codes.length; i++) {
@@ -163,7 +164,7 @@ interface Plan {
 /** Lays options out over the options field, `file` and `sname`. */
 function encodeOverloaded(message: DhcpMessage, plan: Plan): Uint8Array {
   const { codes, values, relay, maxSize, packet, rawOverload } = plan;
-  const out = new Uint8Array(maxSize);
+  const out = allocBytes(maxSize);
   writeHeader(out, message, packet, rawOverload);
   const relaySize = relay ? wireSize(relay) : 0;
   if (240 + 3 + relaySize + 1 > maxSize) {
@@ -238,5 +239,5 @@ function encodeOverloaded(message: DhcpMessage, plan: Plan): Uint8Array {
   }
   if (relay) end = writeOption(out, end, 82, relay);
   out[end++] = 255;
-  return out.slice(0, Math.max(BOOTP_MIN, end));
+  return out.subarray(0, Math.max(BOOTP_MIN, end));
 }

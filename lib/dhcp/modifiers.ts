@@ -5,6 +5,7 @@
  * @module
  */
 
+import { copyBytes } from "../bytes/alloc.ts";
 import { MessageType, OptionCode } from "./codes.ts";
 import type { DhcpMessage } from "./message.ts";
 import { DhcpOptions } from "./options.ts";
@@ -75,7 +76,7 @@ export function createReply(
   ) {
     const value = request.options.get(code);
     if (value !== undefined && !reply.options.has(code)) {
-      reply.options.set(code, value.slice());
+      reply.options.set(code, copyBytes(value));
     }
   }
   return reply;

@@ -10,13 +10,8 @@
  * @module
  */
 
-import {
-  decodeUtf8,
-  formatHex,
-  formatIp,
-  utf8Encoder,
-  writeIp,
-} from "./_bytes.ts";
+import { decodeUtf8, formatHex, formatIp, writeIp } from "./_bytes.ts";
+import { allocBytes, copyBytes, encodeUtf8 } from "../bytes/alloc.ts";
 import { checkUint, expectLength, valueError } from "./_value_error.ts";
 
 export { domainList } from "./domain_list.ts";
@@ -57,7 +52,7 @@ export const ip: OptionValueCodec<string> = {
     return formatIp(bytes, 0);
   },
   encode(value) {
-    const out = new Uint8Array(4);
+    const out = allocBytes(4);
     writeIp(value, out, 0);
     return out;
   },
@@ -77,7 +72,7 @@ export const ipList: OptionValueCodec<string[]> = {
     return out;
   },
   encode(value) {
-    const out = new Uint8Array(value.length * 4);
+    const out = allocBytes(value.length * 4);
     value.forEach((address, i) => writeIp(address, out, i * 4));
     return out;
   },
@@ -91,9 +86,9 @@ export const u8: OptionValueCodec<number> = {
   },
   encode(value) {
     checkUint(value, 0xff, "8-bit integer");
-    // new Uint8Array + stores: Uint8Array.of is a slow generic builtin on
-    // this hot path (the server encodes several per reply).
-    const out = new Uint8Array(1);
+    // Pooled bytes + stores: a fresh Uint8Array costs ~1 us in Deno, and
+    // Uint8Array.of is a slow generic builtin besides.
+    const out = allocBytes(1);
     out[0] = value;
     return out;
   },
@@ -107,7 +102,7 @@ export const u16: OptionValueCodec<number> = {
   },
   encode(value) {
     checkUint(value, 0xffff, "16-bit integer");
-    const out = new Uint8Array(2);
+    const out = allocBytes(2);
     out[0] = value >>> 8;
     out[1] = value;
     return out;
@@ -124,7 +119,7 @@ export const u32: OptionValueCodec<number> = {
   },
   encode(value) {
     checkUint(value, 0xffffffff, "32-bit integer");
-    const out = new Uint8Array(4);
+    const out = allocBytes(4);
     out[0] = value >>> 24;
     out[1] = value >>> 16;
     out[2] = value >>> 8;
@@ -144,7 +139,7 @@ export const text: OptionValueCodec<string> = {
     return decodeUtf8(bytes, 0, end);
   },
   encode(value) {
-    return utf8Encoder.encode(value);
+    return encodeUtf8(value);
   },
 };
 
@@ -154,7 +149,7 @@ export const bytes: OptionValueCodec<Uint8Array> = {
     return value.slice();
   },
   encode(value) {
-    return value.slice();
+    return copyBytes(value);
   },
 };
 
@@ -167,8 +162,12 @@ export const parameterList: OptionValueCodec<number[]> = {
     return Array.from(bytes);
   },
   encode(value) {
-    value.forEach((code) => checkUint(code, 0xff, "option code"));
-    return Uint8Array.from(value);
+    const out = allocBytes(value.length);
+    value.forEach((code, i) => {
+      checkUint(code, 0xff, "option code");
+      out[i] = code;
+    });
+    return out;
   },
 };
 
@@ -188,7 +187,7 @@ export const clientArchList: OptionValueCodec<number[]> = {
     return out;
   },
   encode(value) {
-    const out = new Uint8Array(value.length * 2);
+    const out = allocBytes(value.length * 2);
     value.forEach((arch, i) => {
       checkUint(arch, 0xffff, "architecture type");
       out[i * 2] = arch >>> 8;
@@ -218,7 +217,11 @@ export const clientNdi: OptionValueCodec<ClientNdi> = {
     checkUint(value.type, 0xff, "interface type");
     checkUint(value.major, 0xff, "major version");
     checkUint(value.minor, 0xff, "minor version");
-    return Uint8Array.of(value.type, value.major, value.minor);
+    const out = allocBytes(3);
+    out[0] = value.type;
+    out[1] = value.major;
+    out[2] = value.minor;
+    return out;
   },
 };
 
@@ -247,7 +250,7 @@ export const clientUuid: OptionValueCodec<string> = {
         0,
       );
     }
-    const ordered = new Uint8Array(16);
+    const ordered = allocBytes(16);
     for (let i = 0; i < 16; i++) ordered[i] = bytes[1 + UUID_ORDER[i]];
     const hex = formatHex(ordered, 0, 16).replaceAll(":", "");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${
@@ -261,7 +264,7 @@ export const clientUuid: OptionValueCodec<string> = {
         `Cannot encode client UUID ${JSON.stringify(value)}: not a UUID`,
       );
     }
-    const out = new Uint8Array(17);
+    const out = allocBytes(17);
     for (let i = 0; i < 16; i++) {
       out[1 + UUID_ORDER[i]] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
     }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { allocBytes } from "../bytes/alloc.ts";
 import { optionName } from "./codes.ts";
 import { DhcpDecodeError } from "./errors.ts";
 import type { OptionValueCodec } from "./option_values.ts";
@@ -97,7 +98,7 @@ export class DhcpOptions {
         } else {
           const head = this.#view(vals[at]);
           const tail = this.#view(i);
-          const joined = new Uint8Array(head.length + tail.length);
+          const joined = allocBytes(head.length + tail.length);
           joined.set(head);
           joined.set(tail, head.length);
           vals[at] = joined;

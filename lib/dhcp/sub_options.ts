@@ -6,7 +6,8 @@
  * @module
  */
 
-import { decodeUtf8, utf8Encoder } from "./_bytes.ts";
+import { allocBytes, encodeUtf8 } from "../bytes/alloc.ts";
+import { decodeUtf8 } from "./_bytes.ts";
 import type { OptionValueCodec } from "./option_values.ts";
 import { checkUint, valueError } from "./_value_error.ts";
 
@@ -55,7 +56,7 @@ function encodeTlv(value: SubOption[]): Uint8Array {
     }
     size += 2 + sub.data.length;
   }
-  const out = new Uint8Array(size);
+  const out = allocBytes(size);
   let pos = 0;
   for (const sub of value) {
     out[pos] = sub.code;
@@ -100,7 +101,7 @@ export const pxeVendorOptions: OptionValueCodec<SubOption[]> = {
   decode: (bytes) => decodeTlv(bytes, true),
   encode(value) {
     const body = encodeTlv(value);
-    const out = new Uint8Array(body.length + 1);
+    const out = allocBytes(body.length + 1);
     out.set(body);
     out[body.length] = 255;
     return out;
@@ -135,7 +136,7 @@ export const userClass: OptionValueCodec<string[]> = {
     return classes;
   },
   encode(value) {
-    const parts = value.map((c) => utf8Encoder.encode(c));
+    const parts = value.map((c) => encodeUtf8(c));
     const out = new Uint8Array(parts.reduce((n, p) => n + 1 + p.length, 0));
     let pos = 0;
     for (const part of parts) {

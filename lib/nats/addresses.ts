@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { allocBytes } from "../bytes/alloc.ts";
 import { decodeBase64, encodeBase64 } from "../cloudevents/_base64.ts";
 
 const HEX_MAC = /^[0-9a-fA-F]{1,2}([:-][0-9a-fA-F]{1,2})*$/;
@@ -27,7 +29,7 @@ const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 export function macToBytes(mac: string): Uint8Array {
   // A hand-written scan (this runs for every lookup): groups of one or two
   // hex digits separated by ":" or "-", at least two groups.
-  const out = new Uint8Array(Math.ceil((mac.length + 1) / 2));
+  const out = allocBytes(Math.ceil((mac.length + 1) / 2));
   let length = 0;
   let value = 0;
   let digits = 0;

@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { encodeUtf8 } from "../bytes/alloc.ts";
 import type { ConnectionOptions, NatsConnection } from "../types/nats.ts";
 import { connect } from "@nats-io/transport-node";
 import type { Backend, LookupOptions } from "../backend/backend.ts";
@@ -25,7 +27,6 @@ import {
   READ_EVENT_TYPE,
 } from "./wire.ts";
 
-const encoder = new TextEncoder();
 // Event IDs: a random per-process prefix and a counter, unique per source as
 // CloudEvents requires, without a call into the RNG per lookup.
 const idPrefix = crypto.randomUUID();
@@ -219,7 +220,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
     // The structured-mode event, written directly: the same JSON that
     // encodeStructured(new CloudEvent(...)) gives, at a fraction of the cost.
     // `time` is optional and Go ignores it; leaving it out saves a Date.
-    const payload = encoder.encode(JSON.stringify({
+    const payload = encodeUtf8(JSON.stringify({
       specversion: "1.0",
       id: `${idPrefix}-${(idCounter++).toString(36)}`,
       source: EVENT_SOURCE,

@@ -12,6 +12,8 @@
  *
  * @module
  */
+
+import { bytesFrom } from "../bytes/alloc.ts";
 import type { DhcpMessage } from "../dhcp/message.ts";
 import type { Reservation } from "../backend/reservation.ts";
 import type { ServerNetbootSettings } from "./options.ts";
@@ -147,7 +149,7 @@ export function pxeVendorOptions(traceparent?: Uint8Array): Uint8Array {
   if (traceparent !== undefined) {
     parts.push(TRACEPARENT_SUB_OPTION, traceparent.length, ...traceparent);
   }
-  return new Uint8Array(parts);
+  return bytesFrom(parts);
 }
 
 function hostOf(url: string): string {

@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { copyBytes } from "../bytes/alloc.ts";
 import { MessageType, OptionCode } from "../dhcp/codes.ts";
 import { messageTypeOf } from "../dhcp/modifiers.ts";
 import { bytes, text } from "../dhcp/option_values.ts";
@@ -78,7 +80,7 @@ export function netbootHandler(): Handler {
     // Echo the client machine identifier (UUID), as PXE servers do.
     const uuid = request.options.get(OptionCode.ClientMachineIdentifier);
     if (uuid !== undefined) {
-      o.set(OptionCode.ClientMachineIdentifier, uuid.slice());
+      o.set(OptionCode.ClientMachineIdentifier, copyBytes(uuid));
     }
     context.logger.debug("boot options given", {
       rule: decision.rule,

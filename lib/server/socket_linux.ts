@@ -12,6 +12,8 @@
  *
  * @module
  */
+
+import { copyBytes } from "../bytes/alloc.ts";
 import {
   bindError,
   type DhcpSocket,
@@ -204,7 +206,7 @@ export function openInterfaceSocket(
     const n = Number(lib.symbols.recvmsg(fd, msghdr, MSG_DONTWAIT));
     if (n < 0) return false; // EAGAIN: empty (or an error: wait in poll)
     const packet = {
-      data: data.slice(0, n),
+      data: copyBytes(data, 0, n),
       address: ipAt(from, 4),
       port: from[2] << 8 | from[3],
       interfaceIndex: undefined as number | undefined,

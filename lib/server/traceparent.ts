@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import { allocBytes } from "../bytes/alloc.ts";
 import { newTraceIds } from "../nats/traceparent.ts";
 
 /** A trace context: 16-byte trace id, 8-byte span id, flags. */
@@ -59,7 +61,7 @@ export function formatTraceparent(context: TraceContext): string {
  * ```
  */
 export function traceparentBytes(context: TraceContext): Uint8Array {
-  const out = new Uint8Array(26);
+  const out = allocBytes(26);
   writeHex(out, 1, context.traceId, 16);
   writeHex(out, 17, context.spanId, 8);
   out[25] = context.flags;
