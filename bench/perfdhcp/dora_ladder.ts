@@ -6,7 +6,8 @@
  * ```sh
  * deno run -A bench/perfdhcp/dora_ladder.ts [--quick] [--broker nats-server|embedded]
  *   [--rates 1000,2000,...] [--period 20] [--clients 10000] [--kea-threads 0]
- *   [--server timed|cli] [--profile DIR] [--only ours|kea] [-- SERVER FLAGS]
+ *   [--server timed|cli] [--profile DIR] [--v8-flags FLAGS] [--server-log FILE]
+ *   [--only ours|kea] [-- SERVER FLAGS]
  * ```
  *
  * Needs root (network namespaces, port 67), perfdhcp and kea-dhcp4.
@@ -22,7 +23,7 @@ import {
   reservationsYaml,
 } from "./fixtures.ts";
 import { type PerfdhcpResult, runPerfdhcp } from "./perfdhcp.ts";
-import { type ProcSample, sampleProc } from "./proc_stats.ts";
+import { type ProcSample, sampleProc, sampleUdp } from "./proc_stats.ts";
 import {
   startKea,
   startOurs,
@@ -55,6 +56,8 @@ const clients = Number(opt("clients", "10000"));
 const broker = opt("broker", "nats-server");
 const only = opt("only", "");
 const profileDir = opt("profile", "");
+const v8Flags = opt("v8-flags", "");
+const serverLog = opt("server-log", "");
 
 const dir = await Deno.makeTempDir({ prefix: "dora-ladder-" });
 const hosts = benchHosts(clients);
@@ -93,6 +96,9 @@ async function rung(
 ): Promise<Rung> {
   await t.report(); // reset the lookup latency window
   const before = procTotals(t);
+  const udpBefore = await Promise.all(
+    [t.net.serverNs.name, t.net.clientNs.name].map(sampleUdp),
+  );
   const result: PerfdhcpResult = await runPerfdhcp({
     ns: t.net.clientNs.name,
     interface: t.net.clientIf,
@@ -103,12 +109,18 @@ async function rung(
     macFile,
   });
   const after = procTotals(t);
+  const udpAfter = await Promise.all(
+    [t.net.serverNs.name, t.net.clientNs.name].map(sampleUdp),
+  );
+  const drops = (i: number) =>
+    (udpAfter[i]?.rcvbufErrors ?? NaN) - (udpBefore[i]?.rcvbufErrors ?? NaN);
   const timed: TimedStats | undefined = await t.report();
   const dora = result.requestAck.received || 0;
   return {
     target: t.name,
     result,
     timed,
+    kernelDrops: { server: drops(0), client: drops(1) },
     procs: t.procs.map((p, i) => ({
       name: p.name,
       cpuSeconds: (after[i]?.cpuSeconds ?? NaN) -
@@ -134,6 +146,8 @@ try {
         broker,
         server: opt("server", "timed"),
         profileDir: profileDir || undefined,
+        v8Flags: v8Flags || undefined,
+        serverLog: serverLog || undefined,
         serverFlags,
       }),
     ));

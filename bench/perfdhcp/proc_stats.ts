@@ -42,3 +42,36 @@ export function sampleProc(pid: number): ProcSample | undefined {
     return undefined;
   }
 }
+
+/** UDP counters of one network namespace (`/proc/net/snmp`). */
+export interface UdpCounters {
+  /** Datagrams dropped because the socket's receive buffer was full. */
+  rcvbufErrors: number;
+  /** Datagrams received in all. */
+  inDatagrams: number;
+}
+
+/**
+ * Read the UDP counters of network namespace `ns`.
+ *
+ * @param ns Namespace name (`ip netns`).
+ * @returns The counters, or `undefined` when they cannot be read.
+ */
+export async function sampleUdp(ns: string): Promise<UdpCounters | undefined> {
+  const out = await new Deno.Command("ip", {
+    args: ["netns", "exec", ns, "cat", "/proc/net/snmp"],
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => undefined);
+  if (!out?.success) return undefined;
+  const lines = new TextDecoder().decode(out.stdout).split("\n")
+    .filter((l) => l.startsWith("Udp:"));
+  if (lines.length < 2) return undefined;
+  const keys = lines[0].split(/\s+/);
+  const values = lines[1].split(/\s+/).map(Number);
+  const get = (k: string) => values[keys.indexOf(k)] ?? NaN;
+  return {
+    rcvbufErrors: get("RcvbufErrors"),
+    inDatagrams: get("InDatagrams"),
+  };
+}

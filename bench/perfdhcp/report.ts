@@ -34,6 +34,11 @@ export interface Rung {
   timed?: TimedStats;
   /** Per process CPU and memory. */
   procs: ProcRung[];
+  /**
+   * Datagrams the kernel dropped for a full socket receive buffer during
+   * the rung (UDP RcvbufErrors), in the server's and perfdhcp's namespace.
+   */
+  kernelDrops?: { server: number; client: number };
 }
 
 const f0 = (n: number) => Number.isFinite(n) ? n.toFixed(0) : "-";
@@ -114,6 +119,23 @@ export function printCpuTable(rungs: readonly Rung[]): void {
   }
   console.log("");
   printRows(rows);
+  const drops = [["kernel rcvbuf drops", ...targets(rungs)]];
+  for (const label of labels) {
+    drops.push([
+      label,
+      ...targets(rungs).map((target) => {
+        const d = rungs.find((x) => x.label === label && x.target === target)
+          ?.kernelDrops;
+        return d ? `server ${f0(d.server)} / perfdhcp ${f0(d.client)}` : "-";
+      }),
+    ]);
+  }
+  console.log("");
+  printRows(drops);
+}
+
+function targets(rungs: readonly Rung[]): string[] {
+  return [...new Set(rungs.map((r) => r.target))];
 }
 
 function leastLost(rungs: readonly Rung[], target: string): Rung | undefined {

@@ -86,6 +86,10 @@ export interface OursOptions {
   server: string;
   /** Write a V8 CPU profile of the server here. */
   profileDir?: string;
+  /** V8 flags for the server's Deno (`--v8-flags=...`), e.g. `--trace-gc`. */
+  v8Flags?: string;
+  /** Write the server's output (stdout and stderr) here when it stops. */
+  serverLog?: string;
   /** Extra server flags (main.ts syntax, e.g. `--cache-ttl 0`). */
   serverFlags: string[];
 }
@@ -129,9 +133,10 @@ export async function startOurs(o: OursOptions): Promise<Target> {
     ], { name: "responder" });
     procs.push(responder);
     await responder.waitForOutput(/responder ready/i, 60000);
-    const prof = o.profileDir
-      ? ["--cpu-prof", "--cpu-prof-dir", o.profileDir]
-      : [];
+    const prof = [
+      ...(o.profileDir ? ["--cpu-prof", "--cpu-prof-dir", o.profileDir] : []),
+      ...(o.v8Flags ? [`--v8-flags=${o.v8Flags}`] : []),
+    ];
     const common = [
       "--nats-url",
       natsUrl,
@@ -192,7 +197,10 @@ export async function startOurs(o: OursOptions): Promise<Target> {
         }
         return undefined;
       },
-      [Symbol.asyncDispose]: () => stopAll(procs, net),
+      async [Symbol.asyncDispose]() {
+        if (o.serverLog) await Deno.writeTextFile(o.serverLog, server.output());
+        await stopAll(procs, net);
+      },
     };
   } catch (e) {
     const logs = procs.map((p) => p.output().slice(-800)).join("\n");

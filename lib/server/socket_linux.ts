@@ -13,6 +13,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import { copyBytes } from "../bytes/alloc.ts";
 import {
   bindError,
@@ -243,10 +244,13 @@ export function openInterfaceSocket(
       while (count < 256 && !closing && receiveOne()) count++;
       if (closing) break;
       if (count > 0) {
-        // Let the handlers run, then drain again: under load more datagrams
-        // have come meanwhile, and a timer turn is far cheaper than a poll
-        // on a worker thread. Only an empty socket waits in poll.
-        await new Promise((r) => setTimeout(r, 0));
+        // Let the handlers and NATS I/O run, then drain again: under load
+        // more datagrams have come meanwhile, and an event-loop turn (a few
+        // microseconds) is far cheaper than a poll on a worker thread. Not
+        // setTimeout(0): nested timers are clamped to ~4 ms, which made
+        // datagrams wait and replies leave in bursts. Only an empty socket
+        // waits in poll.
+        await new Promise((r) => setImmediate(r));
         continue;
       }
       await lib.symbols.poll(pollfd, 1n, 200);
