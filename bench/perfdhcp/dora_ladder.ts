@@ -89,12 +89,17 @@ function procTotals(t: Target): (ProcSample | undefined)[] {
   return t.procs.map((p) => sampleProc(p.pid));
 }
 
+function sumOf(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
 async function rung(
   t: Target,
   rate: number,
   seconds: number,
 ): Promise<Rung> {
-  await t.report(); // reset the lookup latency window
+  // Resets the lookup latency window; its counters are the baseline.
+  const start: TimedStats | undefined = await t.report();
   const before = procTotals(t);
   const udpBefore = await Promise.all(
     [t.net.serverNs.name, t.net.clientNs.name].map(sampleUdp),
@@ -121,6 +126,9 @@ async function rung(
     result,
     timed,
     kernelDrops: { server: drops(0), client: drops(1) },
+    serverDrops: timed && start
+      ? sumOf(timed.counters.drops) - sumOf(start.counters.drops)
+      : undefined,
     procs: t.procs.map((p, i) => ({
       name: p.name,
       cpuSeconds: (after[i]?.cpuSeconds ?? NaN) -

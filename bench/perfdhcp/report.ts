@@ -39,6 +39,8 @@ export interface Rung {
    * the rung (UDP RcvbufErrors), in the server's and perfdhcp's namespace.
    */
   kernelDrops?: { server: number; client: number };
+  /** Requests our server itself dropped during the rung (over the cap...). */
+  serverDrops?: number;
 }
 
 const f0 = (n: number) => Number.isFinite(n) ? n.toFixed(0) : "-";
@@ -119,14 +121,19 @@ export function printCpuTable(rungs: readonly Rung[]): void {
   }
   console.log("");
   printRows(rows);
-  const drops = [["kernel rcvbuf drops", ...targets(rungs)]];
+  const drops = [["datagrams dropped", ...targets(rungs)]];
   for (const label of labels) {
     drops.push([
       label,
       ...targets(rungs).map((target) => {
-        const d = rungs.find((x) => x.label === label && x.target === target)
-          ?.kernelDrops;
-        return d ? `server ${f0(d.server)} / perfdhcp ${f0(d.client)}` : "-";
+        const r = rungs.find((x) => x.label === label && x.target === target);
+        const d = r?.kernelDrops;
+        const app = r?.serverDrops === undefined
+          ? ""
+          : ` / server app ${r.serverDrops}`;
+        return d
+          ? `kernel: server ${f0(d.server)}, perfdhcp ${f0(d.client)}${app}`
+          : "-";
       }),
     ]);
   }

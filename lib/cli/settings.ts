@@ -273,7 +273,7 @@ export const SETTINGS: readonly Setting[] = [
     description:
       "lookups in flight at once; packets over it are dropped and counted",
     group: "dhcp",
-    defaultValue: "256",
+    defaultValue: "1024",
     parse: (v) => parseInteger(v, 1, 1_000_000),
   },
   {
