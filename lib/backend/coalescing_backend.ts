@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { onAbort as watch } from "../timer/on_abort.ts";
 import type { Backend, LookupOptions } from "./backend.ts";
 import { cloneReservation, type Reservation } from "./reservation.ts";
 
@@ -124,20 +126,20 @@ export class CoalescingBackend implements Backend {
           shared.controller?.abort(signal.reason);
         }
       };
-      signal.addEventListener("abort", onAbort, { once: true });
+      const unwatch = watch(signal, onAbort);
       shared.promise.then(
         (value) => {
           if (settled) return;
           settled = true;
           shared.waiters--;
-          signal.removeEventListener("abort", onAbort);
+          unwatch();
           resolve(take(value));
         },
         (err) => {
           if (settled) return;
           settled = true;
           shared.waiters--;
-          signal.removeEventListener("abort", onAbort);
+          unwatch();
           reject(err);
         },
       );

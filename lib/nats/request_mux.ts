@@ -11,6 +11,7 @@ import { createInbox, type Subscription } from "@nats-io/nats-core";
 import type { Msg, NatsConnection } from "../types/nats.ts";
 import { LookupTimeoutError, NoResponderError } from "../cloudevents/errors.ts";
 import { DeadlineQueue } from "../timer/deadline_queue.ts";
+import { onAbort } from "../timer/on_abort.ts";
 
 interface Pending {
   token: string;
@@ -18,8 +19,8 @@ interface Pending {
   deadline: number;
   resolve: (msg: Msg) => void;
   reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Stops watching the caller's signal. */
+  unwatch: (() => void) | undefined;
   done: boolean;
 }
 
@@ -107,8 +108,7 @@ export class RequestMux {
         deadline: performance.now() + this.#timeout,
         resolve,
         reject,
-        signal,
-        onAbort: undefined,
+        unwatch: undefined,
         done: false,
       };
     });
@@ -120,9 +120,7 @@ export class RequestMux {
     this.#pending.set(token, entry);
     this.#deadlines.push(entry);
     if (signal) {
-      const onAbort = () => this.#settle(entry, signal.reason);
-      entry.onAbort = onAbort;
-      signal.addEventListener("abort", onAbort, { once: true });
+      entry.unwatch = onAbort(signal, () => this.#settle(entry, signal.reason));
     }
     return promise;
   }
@@ -173,9 +171,7 @@ export class RequestMux {
     if (entry.done) return;
     entry.done = true;
     this.#pending.delete(entry.token);
-    if (entry.onAbort) {
-      entry.signal!.removeEventListener("abort", entry.onAbort);
-    }
+    entry.unwatch?.();
     if (msg !== undefined) entry.resolve(msg);
     else entry.reject(error);
     if (this.#pending.size === 0) {

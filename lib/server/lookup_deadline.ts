@@ -4,13 +4,32 @@
  * timeout, so deadlines come in order and one timer, armed for the oldest
  * lookup still waiting, serves them all.
  *
+ * Lookups started within the same few milliseconds also share one
+ * `AbortController` (a fresh one costs about a microsecond and garbage in
+ * Deno, per lookup): each lookup's promise still rejects at its own
+ * deadline, and the shared signal aborts when the last lookup of its window
+ * still waiting times out, at most {@linkcode WINDOW_MS} after the first.
+ *
  * @module
  */
 import { DeadlineQueue } from "../timer/deadline_queue.ts";
 
+/** Lookups started within this many milliseconds share a signal. */
+export const WINDOW_MS = 10;
+
+interface Window {
+  controller: AbortController;
+  /** When the window stops taking new lookups. */
+  closes: number;
+  /** Its lookups not finished and not timed out. */
+  waiting: number;
+  /** Why the signal aborts: the last timeout. */
+  reason: unknown;
+}
+
 interface Waiter {
   deadline: number;
-  controller: AbortController;
+  window: Window;
   reject: (reason: unknown) => void;
   timeoutMessage: string;
   done: boolean;
@@ -18,8 +37,9 @@ interface Waiter {
 
 /**
  * Runs lookups with a shared timeout and a shared cancel signal (the
- * server's): on either, the lookup's own signal is aborted and its promise
- * rejects at once, even when the backend ignores the signal.
+ * server's): on either, the lookup's promise rejects at once, even when the
+ * backend ignores its signal, and the signal it was given aborts (on a
+ * timeout once every lookup sharing that signal has finished or timed out).
  *
  * @example
  * ```ts
@@ -32,13 +52,16 @@ interface Waiter {
 export class LookupDeadlines {
   readonly #ms: number;
   readonly #cancel: AbortSignal;
-  /** Waiters in deadline order; finished ones are skipped lazily. */
+  #window: Window | undefined;
+  /** Windows with lookups still waiting (aborted all at once on cancel). */
+  readonly #windows = new Set<Window>();
   #waiting = 0;
+  /** Waiters in deadline order; finished ones are skipped lazily. */
   readonly #deadlines = new DeadlineQueue<Waiter>((waiter) => {
     const error = new Error(
       `${waiter.timeoutMessage} timed out after ${this.#ms} ms`,
     );
-    waiter.controller.abort(error);
+    waiter.window.reason = error;
     waiter.reject(error);
     this.#finish(waiter);
   });
@@ -72,17 +95,31 @@ export class LookupDeadlines {
    */
   run<T>(what: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.#cancel.aborted) return Promise.reject(this.#cancel.reason);
-    const controller = new AbortController();
+    const now = performance.now();
+    let window = this.#window;
+    if (
+      window === undefined || now >= window.closes ||
+      window.controller.signal.aborted
+    ) {
+      window = {
+        controller: new AbortController(),
+        closes: now + WINDOW_MS,
+        waiting: 0,
+        reason: undefined,
+      };
+      this.#window = window;
+    }
+    if (window.waiting++ === 0) this.#windows.add(window);
     const waiter: Waiter = {
-      deadline: performance.now() + this.#ms,
-      controller,
+      deadline: now + this.#ms,
+      window,
       reject: noop,
       timeoutMessage: what,
       done: false,
     };
     const promise = new Promise<T>((resolve, reject) => {
       waiter.reject = reject;
-      start(controller.signal).then(resolve, reject);
+      start(window.controller.signal).then(resolve, reject);
     });
     this.#waiting++;
     this.#deadlines.push(waiter);
@@ -92,6 +129,16 @@ export class LookupDeadlines {
   #finish(waiter: Waiter): void {
     if (waiter.done) return;
     waiter.done = true;
+    const window = waiter.window;
+    if (--window.waiting === 0) {
+      this.#windows.delete(window);
+      // A lookup of this window timed out: now that none waits, abort the
+      // signal so backends stop work nobody waits for.
+      if (window.reason !== undefined) {
+        window.controller.abort(window.reason);
+        if (this.#window === window) this.#window = undefined;
+      }
+    }
     if (--this.#waiting === 0) {
       // Nothing waits: drop the timer so an idle server holds none.
       this.#deadlines.clear();
@@ -100,10 +147,8 @@ export class LookupDeadlines {
 
   #abortAll(): void {
     const reason = this.#cancel.reason;
-    for (const waiter of this.#deadlines.pending()) {
-      waiter.controller.abort(reason);
-      waiter.reject(reason);
-    }
+    for (const window of this.#windows) window.controller.abort(reason);
+    for (const waiter of this.#deadlines.pending()) waiter.reject(reason);
   }
 }
 

@@ -62,3 +62,26 @@ Deno.test("lookup deadlines - a late lookup keeps its own deadline after an earl
   resolveSecond(7); // before its own deadline (20 ms later)
   assert.equal(await second, 7);
 });
+
+Deno.test("lookup deadlines - lookups started together share a signal, aborted once none of them waits", async () => {
+  const deadlines = new LookupDeadlines(30, new AbortController().signal);
+  const signals: AbortSignal[] = [];
+  const slow = deadlines.run("slow", (signal) => {
+    signals.push(signal);
+    return new Promise<number>(() => {});
+  });
+  const fast = deadlines.run("fast", (signal) => {
+    signals.push(signal);
+    return Promise.resolve(2);
+  });
+  assert.equal(await fast, 2);
+  assert.equal(signals[0], signals[1]);
+  assert.equal(signals[0].aborted, false);
+  await assert.rejects(slow, { message: "slow timed out after 30 ms" });
+  assert.equal(signals[0].aborted, true);
+  // A lookup after the abort gets a fresh signal.
+  assert.equal(
+    await deadlines.run("next", (signal) => Promise.resolve(signal.aborted)),
+    false,
+  );
+});
