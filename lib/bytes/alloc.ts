@@ -4,7 +4,7 @@
  * In Deno every `new Uint8Array(n)` (and `slice()`, and
  * `TextEncoder.encode()`) allocates its own ArrayBuffer backing store
  * outside the V8 heap, which costs about a microsecond even for 4 bytes
- * (Node takes ~70 ns): `deno run bench/alloc_bench.ts` measures both ways.
+ * (Node takes ~70 ns): `deno bench bench/alloc_bench.ts` measures both ways.
  * A DHCP reply used to make 15-25 of them. {@linkcode allocBytes} hands out
  * views of a 64 KiB slab instead (tens of nanoseconds), and takes a new slab
  * when one is used up; a slab is freed by the garbage collector once no view

@@ -92,3 +92,43 @@ Deno.test("DhcpServer.start() fails clearly when the listen address is not on th
     /^Error: Cannot bind UDP 192\.0\.2\.77:1067: the address is not on this host$/,
   );
 });
+
+Deno.test("openInterfaceSocket() takes a burst in batches, in order, and drops an oversized datagram with an error", async () => {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const got: string[] = [];
+  const errors: string[] = [];
+  let done!: () => void;
+  const all = new Promise<void>((r) => done = r);
+  const socket = await openInterfaceSocket({
+    interface: "lo",
+    host: "127.0.0.1",
+    port,
+    onPacket: (p) => {
+      got.push(new TextDecoder().decode(p.data));
+      if (got.length === 100) done();
+    },
+    onError: (e) => errors.push(e.message),
+  });
+  const client = dgram.createSocket("udp4");
+  try {
+    await new Promise<void>((r) => client.bind(0, "127.0.0.1", () => r()));
+    const send = (data: Uint8Array) =>
+      new Promise<void>((r) => client.send(data, port, "127.0.0.1", () => r()));
+    await send(new Uint8Array(5000)); // over the 4096-byte slot
+    // More than one recvmmsg batch (32) arrives before the socket drains.
+    await Promise.all(
+      Array.from(
+        { length: 100 },
+        (_, i) => send(new TextEncoder().encode(`p${i}`)),
+      ),
+    );
+    await all;
+    assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => `p${i}`));
+    assert.deepEqual(errors, [
+      "Datagram over 4096 bytes from 127.0.0.1 dropped",
+    ]);
+  } finally {
+    await new Promise<void>((r) => client.close(() => r()));
+    await socket.close();
+  }
+});
