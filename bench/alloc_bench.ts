@@ -20,9 +20,13 @@ Deno.bench("new Uint8Array(4)", { group: "4 bytes", baseline: true }, () => {
 Deno.bench("allocBytes(4)", { group: "4 bytes" }, () => {
   sink = allocBytes(4);
 });
-Deno.bench("packet.slice(0, 300)", { group: "copy 300", baseline: true }, () => {
-  sink = packet.slice(0, 300);
-});
+Deno.bench(
+  "packet.slice(0, 300)",
+  { group: "copy 300", baseline: true },
+  () => {
+    sink = packet.slice(0, 300);
+  },
+);
 Deno.bench("copyBytes(packet, 0, 300)", { group: "copy 300" }, () => {
   sink = copyBytes(packet, 0, 300);
 });

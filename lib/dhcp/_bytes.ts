@@ -104,7 +104,7 @@ export function parseHex(text: string): Uint8Array {
     }
     out[n++] = (hi << 4) | lo;
     pos += 3;
-    if (pos > text.length) return out.subarray(0, n);
+    if (pos > text.length) return n === out.length ? out : out.subarray(0, n);
   }
 }
 

@@ -17,6 +17,9 @@ export interface ClasslessStaticRoute {
   router: string;
 }
 
+/** Scratch for one route's two addresses (encode is synchronous). */
+const scratch = new Uint8Array(8);
+
 /**
  * Classless static routes (option 121, RFC 3442): each route is a prefix
  * width, the significant octets of the destination and a router.
@@ -28,9 +31,6 @@ export interface ClasslessStaticRoute {
  * // bytes: 8, 10, 192, 168, 1, 1
  * ```
  */
-/** Scratch for one route's two addresses (encode is synchronous). */
-const scratch = new Uint8Array(8);
-
 export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
   decode(bytes) {
     if (bytes.length === 0) {

@@ -43,6 +43,13 @@ function writeOption(
   code: number,
   value: Uint8Array,
 ): number {
+  if (value.length <= 255) {
+    // The common case, without a subarray view per option.
+    out[pos] = code;
+    out[pos + 1] = value.length;
+    out.set(value, pos + 2);
+    return pos + 2 + value.length;
+  }
   let off = 0;
   do {
     const n = Math.min(255, value.length - off);

@@ -176,7 +176,7 @@ export class RequestMux {
     else entry.reject(error);
     if (this.#pending.size === 0) {
       // Nothing waits: drop the timer so an idle connection holds none.
-      this.#deadlines.clear();
+      this.#deadlines.forgetAll();
     }
   }
 

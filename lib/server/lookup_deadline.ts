@@ -141,7 +141,7 @@ export class LookupDeadlines {
     }
     if (--this.#waiting === 0) {
       // Nothing waits: drop the timer so an idle server holds none.
-      this.#deadlines.clear();
+      this.#deadlines.forgetAll();
     }
   }
 
