@@ -83,3 +83,51 @@ Deno.test("request mux - closing the connection fails requests in flight and lat
   assert.equal(sub.isClosed(), true);
   mux.close();
 });
+
+Deno.test("request mux - batched requests go out together; one aborted before the flush is never published", async () => {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const seen: string[] = [];
+    const sub = nc.subscribe("echo", {
+      callback: (_e, m) => {
+        seen.push(dec.decode(m.data));
+        m.respond(enc.encode(`re:${dec.decode(m.data)}`));
+      },
+    });
+    await nc.flush();
+    const mux = new RequestMux(nc, 5000, 50);
+    const abort = new AbortController();
+    const dropped = mux.request("echo", enc.encode("a"), abort.signal);
+    const kept = [
+      mux.request("echo", enc.encode("b")),
+      mux.request("echo", enc.encode("c")),
+    ];
+    abort.abort(new Error("client gave up"));
+    await assert.rejects(dropped, { message: "client gave up" });
+    // Nothing has left before the window closes.
+    await new Promise((r) => setTimeout(r, 20));
+    await nc.flush();
+    assert.deepEqual(seen, []);
+    const replies = await Promise.all(kept);
+    assert.deepEqual(replies.map((m) => dec.decode(m.data)), ["re:b", "re:c"]);
+    assert.deepEqual(seen, ["b", "c"]);
+    mux.close();
+    sub.unsubscribe();
+  } finally {
+    await nc.close();
+  }
+});
+
+Deno.test("request mux - closing with requests still held fails them and leaves no timer", async () => {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const mux = new RequestMux(nc, 5000, 10_000);
+    const held = mux.request("echo", enc.encode("x"));
+    mux.close();
+    await assert.rejects(held, /the request mux is closed/);
+  } finally {
+    await nc.close();
+  }
+});
