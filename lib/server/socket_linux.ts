@@ -58,6 +58,7 @@ const ERRNO_NAMES: Record<number, string> = {
   1: "EPERM",
   13: "EACCES",
   19: "ENODEV",
+  90: "EMSGSIZE",
   98: "EADDRINUSE",
   99: "EADDRNOTAVAIL",
   101: "ENETUNREACH",

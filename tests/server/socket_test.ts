@@ -132,3 +132,47 @@ Deno.test("openInterfaceSocket() takes a burst in batches, in order, and drops a
     await socket.close();
   }
 });
+
+Deno.test("openInterfaceSocket() sends a burst of replies in order; a failing one fails alone", async () => {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const socket = await openInterfaceSocket({
+    interface: "lo",
+    host: "127.0.0.1",
+    port,
+    onPacket: () => {},
+  });
+  const client = dgram.createSocket({ type: "udp4", recvBufferSize: 1 << 20 });
+  try {
+    await new Promise<void>((r) => client.bind(0, "127.0.0.1", () => r()));
+    const got: string[] = [];
+    const all = new Promise<void>((r) =>
+      client.on("message", (m) => {
+        got.push(m.length > 100 ? `big:${m.length}` : String(m));
+        if (got.length === 101) r();
+      })
+    );
+    const to = client.address().port;
+    const enc = new TextEncoder();
+    // A larger one in the middle, and one too big for UDP (fails alone).
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < 100; i++) {
+      if (i === 70) {
+        sends.push(socket.send(new Uint8Array(3000), "127.0.0.1", to));
+      }
+      sends.push(socket.send(enc.encode(`r${i}`), "127.0.0.1", to));
+    }
+    const tooBig = socket.send(new Uint8Array(70000), "127.0.0.1", to);
+    await Promise.all(sends);
+    await assert.rejects(
+      tooBig,
+      /sendto\(127\.0\.0\.1:\d+\) on lo failed: EMSGSIZE/,
+    );
+    await all;
+    const expected = Array.from({ length: 100 }, (_, i) => `r${i}`);
+    expected.splice(70, 0, "big:3000");
+    assert.deepEqual(got, expected);
+  } finally {
+    await new Promise<void>((r) => client.close(() => r()));
+    await socket.close();
+  }
+});
