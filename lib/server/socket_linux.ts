@@ -37,6 +37,8 @@ const IP_PKTINFO = 8;
 const MSG_DONTWAIT = 0x40;
 const POLLIN = 1;
 const MSG_TRUNC = 0x20;
+/** Empty drains before waiting in poll. */
+const SPIN_TURNS = 1;
 
 // recvmmsg takes an array of struct mmsghdr (msghdr, 56 bytes, + msg_len,
 // padded to 64); each points at its slot: sockaddr_in, iovec, control
@@ -291,6 +293,7 @@ export function openInterfaceSocket(
 
   let closing = false;
   const loop = (async () => {
+    let emptyTurns = 0;
     while (!closing) {
       let count = 0;
       for (let got = BATCH; got === BATCH && count < 256 && !closing;) {
@@ -298,7 +301,10 @@ export function openInterfaceSocket(
         count += got;
       }
       if (closing) break;
-      if (count > 0) {
+      // Under load the socket is often empty for a moment only: look once
+      // more after a turn before paying for a poll on a worker thread.
+      if (count > 0 || emptyTurns++ < SPIN_TURNS) {
+        if (count > 0) emptyTurns = 0;
         // Let the handlers and NATS I/O run, then drain again: under load
         // more datagrams have come meanwhile, and an event-loop turn (a few
         // microseconds) is far cheaper than a poll on a worker thread. Not
