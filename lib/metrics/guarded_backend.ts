@@ -132,8 +132,26 @@ export class GuardedBackend implements Backend {
     // shared (coalesced) with later lookups of the same MAC until its
     // timeout.
     const signal = options.signal
-      ? AbortSignal.any([options.signal, nats.lost])
+      ? combined(options.signal, nats.lost)
       : nats.lost;
     return this.#inner.lookup(mac, { ...options, signal });
   }
+}
+
+/**
+ * `AbortSignal.any([signal, lost])`, made once per pair: the server's
+ * lookups share a signal per few milliseconds, and a dependent signal per
+ * lookup was a measurable share of the CPU and of the garbage.
+ */
+const pairs = new WeakMap<
+  AbortSignal,
+  { lost: AbortSignal; either: AbortSignal }
+>();
+
+function combined(signal: AbortSignal, lost: AbortSignal): AbortSignal {
+  const known = pairs.get(signal);
+  if (known !== undefined && known.lost === lost) return known.either;
+  const either = AbortSignal.any([signal, lost]);
+  pairs.set(signal, { lost, either });
+  return either;
 }

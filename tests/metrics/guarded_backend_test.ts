@@ -74,3 +74,27 @@ Deno.test("GuardedBackend - fails at once while NATS is down, and a lookup in fl
     watch.stop();
   }
 });
+
+Deno.test("GuardedBackend - lookups sharing a caller signal share one combined signal, which aborts when NATS is lost", async () => {
+  const lost = new AbortController();
+  const seen: AbortSignal[] = [];
+  const backend = new GuardedBackend({
+    lookup(_mac, options) {
+      seen.push(options!.signal!);
+      return Promise.resolve(undefined);
+    },
+  }, {
+    nats: () =>
+      ({ connected: true, state: "connected", lost: lost.signal }) as never,
+  });
+  const window = new AbortController();
+  await backend.lookup(MAC, { signal: window.signal });
+  await backend.lookup("02:00:00:00:00:02", { signal: window.signal });
+  await backend.lookup(MAC, { signal: new AbortController().signal });
+  assert.equal(seen[0], seen[1]);
+  assert.notEqual(seen[0], seen[2]);
+  assert.equal(seen[0].aborted, false);
+  lost.abort(new Error("connection lost"));
+  assert.equal(seen[0].aborted, true);
+  assert.equal(seen[2].aborted, true);
+});
