@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { allocBytes, copyBytes, encodeUtf8 } from "../lib/bytes/alloc.ts";
+import { allocBytes, copyBytes } from "../lib/bytes/alloc.ts";
+import { encodeUtf8 } from "../lib/bytes/utf8.ts";
 
 const packet = new Uint8Array(600).fill(7);
 const encoder = new TextEncoder();

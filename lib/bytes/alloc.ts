@@ -65,34 +65,6 @@ export function copyBytes(
   return out;
 }
 
-const encoder = new TextEncoder();
-
-/**
- * The UTF-8 bytes of `text`, in pooled memory (what `TextEncoder.encode`
- * does, without an ArrayBuffer of its own).
- *
- * @param text Any string; lone surrogates become U+FFFD as with TextEncoder.
- * @returns The bytes.
- */
-export function encodeUtf8(text: string): Uint8Array {
-  const n = text.length;
-  if (n * 3 > MAX_POOLED) return encoder.encode(text);
-  // ASCII (the common case: host names, JSON, URLs) byte by byte.
-  const out = allocBytes(n);
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return encodeWide(text);
-    out[i] = c;
-  }
-  return out;
-}
-
-function encodeWide(text: string): Uint8Array {
-  const room = allocBytes(text.length * 3);
-  const { written } = encoder.encodeInto(text, room);
-  return room.subarray(0, written);
-}
-
 /**
  * Bytes holding `values`, in pooled memory (what `Uint8Array.from` does,
  * without an ArrayBuffer of its own).

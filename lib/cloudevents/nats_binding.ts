@@ -11,7 +11,7 @@
  * @module
  */
 
-import { encodeUtf8 } from "../bytes/alloc.ts";
+import { encodeUtf8 } from "../bytes/utf8.ts";
 import { headers as createHeaders } from "@nats-io/nats-core";
 import type { CloudEvent } from "../types/cloudevents.ts";
 import type { MsgHdrs } from "../types/nats.ts";

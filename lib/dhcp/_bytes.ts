@@ -7,11 +7,6 @@
 
 import { allocBytes } from "../bytes/alloc.ts";
 
-const HEX: string[] = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
-
 /** Shared UTF-8 encoder. */
 export const utf8Encoder: TextEncoder = new TextEncoder();
 /** Shared lenient UTF-8 decoder (bad bytes become U+FFFD). */
@@ -65,21 +60,6 @@ export function writeIp(ip: string, buf: Uint8Array, at: number): void {
 }
 
 /**
- * Formats bytes as lower-case colon hex, e.g. `52:54:00:12:34:56`.
- *
- * @param buf The bytes.
- * @param at Offset of the first byte.
- * @param length How many bytes.
- * @returns Colon hex, or `""` when `length` is 0.
- */
-export function formatHex(buf: Uint8Array, at: number, length: number): string {
-  if (length === 0) return "";
-  let s = HEX[buf[at]];
-  for (let i = 1; i < length; i++) s += ":" + HEX[buf[at + i]];
-  return s;
-}
-
-/**
  * Parses colon (or dash) separated hex bytes, e.g. a MAC address.
  *
  * @param text For example `52:54:00:12:34:56`; `""` gives no bytes.
@@ -113,35 +93,6 @@ function hexValue(c: number): number {
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;
   return -1;
-}
-
-/**
- * Writes text as UTF-8, with a fast path for ASCII.
- *
- * @param text The text.
- * @param buf Destination.
- * @param at Offset of the first byte.
- * @param size Room available.
- * @returns Bytes written, or -1 when the text needs more than `size` bytes.
- */
-export function writeUtf8(
-  text: string,
-  buf: Uint8Array,
-  at: number,
-  size: number,
-): number {
-  let i = 0;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 127) break;
-    if (i >= size) return -1;
-    buf[at + i] = c;
-  }
-  if (i === text.length) return i;
-  const bytes = utf8Encoder.encode(text);
-  if (bytes.length > size) return -1;
-  buf.set(bytes, at);
-  return bytes.length;
 }
 
 /**

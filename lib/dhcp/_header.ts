@@ -4,14 +4,9 @@
  * @module
  */
 
-import {
-  decodeCString,
-  formatHex,
-  parseHex,
-  utf8Encoder,
-  writeIp,
-  writeUtf8,
-} from "./_bytes.ts";
+import { decodeCString, parseHex, utf8Encoder, writeIp } from "./_bytes.ts";
+import { formatHex } from "../bytes/hex.ts";
+import { writeUtf8 } from "../bytes/utf8.ts";
 import { checkUint } from "./_value_error.ts";
 import type { DhcpMessage } from "./message.ts";
 

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { decodeCString, formatHex, formatIp } from "./_bytes.ts";
+import { formatHex } from "../bytes/hex.ts";
+import { decodeCString, formatIp } from "./_bytes.ts";
 import { DhcpDecodeError } from "./errors.ts";
 import { type DhcpOptions, optionsFromPacket } from "./options.ts";
 

@@ -10,8 +10,10 @@
  * @module
  */
 
-import { decodeUtf8, formatHex, formatIp, writeIp } from "./_bytes.ts";
-import { allocBytes, copyBytes, encodeUtf8 } from "../bytes/alloc.ts";
+import { formatHex } from "../bytes/hex.ts";
+import { decodeUtf8, formatIp, writeIp } from "./_bytes.ts";
+import { allocBytes, copyBytes } from "../bytes/alloc.ts";
+import { encodeUtf8 } from "../bytes/utf8.ts";
 import { checkUint, expectLength, valueError } from "./_value_error.ts";
 
 export { domainList } from "./domain_list.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { allocBytes, encodeUtf8 } from "../bytes/alloc.ts";
+import { allocBytes } from "../bytes/alloc.ts";
+import { encodeUtf8 } from "../bytes/utf8.ts";
 import { decodeUtf8 } from "./_bytes.ts";
 import type { OptionValueCodec } from "./option_values.ts";
 import { checkUint, valueError } from "./_value_error.ts";

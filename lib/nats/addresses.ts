@@ -6,13 +6,10 @@
  */
 
 import { allocBytes } from "../bytes/alloc.ts";
+import { formatHex } from "../bytes/hex.ts";
 import { decodeBase64, encodeBase64 } from "../cloudevents/_base64.ts";
 
 const HEX_MAC = /^[0-9a-fA-F]{1,2}([:-][0-9a-fA-F]{1,2})*$/;
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
 const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 
 /**
@@ -73,11 +70,7 @@ export function macToBytes(mac: string): Uint8Array {
  * ```
  */
 export function bytesToMac(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    out += (i === 0 ? "" : ":") + HEX[bytes[i]];
-  }
-  return out;
+  return formatHex(bytes, 0, bytes.length);
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { encodeUtf8 } from "../bytes/alloc.ts";
+import { encodeUtf8 } from "../bytes/utf8.ts";
 import type { ConnectionOptions, NatsConnection } from "../types/nats.ts";
 import { connect } from "@nats-io/transport-node";
 import type { Backend, LookupOptions } from "../backend/backend.ts";

@@ -4,11 +4,9 @@
  * @module
  */
 
+import { HEX_BYTES } from "../bytes/hex.ts";
+
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
 // Random bytes are drawn 64 trace contexts at a time: one call into the
 // runtime's RNG per 64 lookups instead of one per lookup.
 const POOL = 64;
@@ -17,7 +15,7 @@ let used = POOL;
 
 function hex(from: number, to: number): string {
   let out = "";
-  for (let i = from; i < to; i++) out += HEX[random[i]];
+  for (let i = from; i < to; i++) out += HEX_BYTES[random[i]];
   return out;
 }
 

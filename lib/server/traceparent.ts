@@ -7,6 +7,7 @@
  */
 
 import { allocBytes } from "../bytes/alloc.ts";
+import { HEX_BYTES } from "../bytes/hex.ts";
 import { newTraceIds } from "../nats/traceparent.ts";
 
 /** A trace context: 16-byte trace id, 8-byte span id, flags. */
@@ -19,10 +20,6 @@ export interface TraceContext {
   flags: number;
 }
 
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
 /** Hex digit value by char code; -1 for anything else. */
 const NIBBLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) {
@@ -45,7 +42,9 @@ export function newTraceContext(): TraceContext {
  * @returns For example `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`.
  */
 export function formatTraceparent(context: TraceContext): string {
-  return `00-${context.traceId}-${context.spanId}-${HEX[context.flags & 0xff]}`;
+  return `00-${context.traceId}-${context.spanId}-${
+    HEX_BYTES[context.flags & 0xff]
+  }`;
 }
 
 /**

@@ -6,7 +6,7 @@
  * both copied from the packet and rebuilt from the option store.
  */
 import assert from "node:assert/strict";
-import { formatHex } from "../../lib/dhcp/_bytes.ts";
+import { formatHex } from "../../lib/bytes/hex.ts";
 import {
   decodeMessage,
   type DhcpMessage,
