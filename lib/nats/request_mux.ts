@@ -165,6 +165,7 @@ export class RequestMux {
     this.#flushTimer = undefined;
     this.#outbox = [];
     this.#failAll("the request mux is closed");
+    this.#deadlines.clear();
     if (this.#sub && !this.#sub.isClosed() && !this.#nc.isClosed()) {
       this.#sub.unsubscribe();
     }

@@ -55,7 +55,6 @@ export class LookupDeadlines {
   #window: Window | undefined;
   /** Windows with lookups still waiting (aborted all at once on cancel). */
   readonly #windows = new Set<Window>();
-  #waiting = 0;
   /** Waiters in deadline order; finished ones are skipped lazily. */
   readonly #deadlines = new DeadlineQueue<Waiter>((waiter) => {
     const error = new Error(
@@ -121,7 +120,6 @@ export class LookupDeadlines {
       waiter.reject = reject;
       start(window.controller.signal).then(resolve, reject);
     });
-    this.#waiting++;
     this.#deadlines.push(waiter);
     return promise.finally(() => this.#finish(waiter));
   }
@@ -139,16 +137,15 @@ export class LookupDeadlines {
         if (this.#window === window) this.#window = undefined;
       }
     }
-    if (--this.#waiting === 0) {
-      // Nothing waits: drop the timer so an idle server holds none.
-      this.#deadlines.forgetAll();
-    }
+    // Nothing waits: drop the entries (the timer, unreferenced, stays).
+    if (this.#windows.size === 0) this.#deadlines.forgetAll();
   }
 
   #abortAll(): void {
     const reason = this.#cancel.reason;
     for (const window of this.#windows) window.controller.abort(reason);
     for (const waiter of this.#deadlines.pending()) waiter.reject(reason);
+    this.#deadlines.clear();
   }
 }
 
