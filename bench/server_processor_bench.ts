@@ -6,15 +6,20 @@
  *
  * @module
  */
-import { benchProcessor, packet, requestExtras } from "./_processor_fixture.ts";
+import {
+  FROM_CLIENT,
+  processor as serverProcessor,
+  request as packet,
+} from "../tests/server/_support.ts";
 
-const processor = benchProcessor();
+// The test suite's processor and reserved host (memory backend).
+const processor = serverProcessor();
 const discover = packet(1);
 const pxeDiscover = packet(1, [[60, [
   ...new TextEncoder().encode("PXEClient:Arch:00007:UNDI:003016"),
 ]], [93, [0, 7]]]);
-const request = packet(3, requestExtras);
-const source = { address: "0.0.0.0", port: 68 };
+const request = packet(3, [[50, [192, 168, 2, 153]], [54, [192, 168, 2, 1]]]);
+const source = FROM_CLIENT;
 
 Deno.bench(
   "server: DISCOVER -> OFFER",

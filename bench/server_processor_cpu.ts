@@ -12,15 +12,20 @@
  * @module
  */
 import process from "node:process";
-import { benchProcessor, packet, requestExtras } from "./_processor_fixture.ts";
+import {
+  FROM_CLIENT,
+  processor as serverProcessor,
+  request as packet,
+} from "../tests/server/_support.ts";
 
 const rounds = Number(Deno.args[0] ?? 9);
 const perRound = Number(Deno.args[1] ?? 5000);
 const IN_FLIGHT = 64;
-const processor = benchProcessor();
+// The test suite's processor and reserved host (memory backend).
+const processor = serverProcessor();
 const discover = packet(1);
-const request = packet(3, requestExtras);
-const source = { address: "0.0.0.0", port: 68 };
+const request = packet(3, [[50, [192, 168, 2, 153]], [54, [192, 168, 2, 1]]]);
+const source = FROM_CLIENT;
 const batches = Math.ceil(perRound / IN_FLIGHT);
 const results: number[] = [];
 for (let round = 0; round < rounds; round++) {

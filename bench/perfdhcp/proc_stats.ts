@@ -5,6 +5,8 @@
  * @module
  */
 
+import { runInNamespace } from "../../tests/_helpers/ns_process.ts";
+
 /** Clock ticks per second of `/proc/PID/stat` (USER_HZ, 100 on Linux). */
 export const clockTicks = 100;
 
@@ -58,14 +60,11 @@ export interface UdpCounters {
  * @returns The counters, or `undefined` when they cannot be read.
  */
 export async function sampleUdp(ns: string): Promise<UdpCounters | undefined> {
-  const out = await new Deno.Command("ip", {
-    args: ["netns", "exec", ns, "cat", "/proc/net/snmp"],
-    stdout: "piped",
-    stderr: "null",
-  }).output().catch(() => undefined);
-  if (!out?.success) return undefined;
-  const lines = new TextDecoder().decode(out.stdout).split("\n")
-    .filter((l) => l.startsWith("Udp:"));
+  const out = await runInNamespace(ns, "cat", ["/proc/net/snmp"], {
+    check: false,
+  }).catch(() => undefined);
+  if (out?.code !== 0) return undefined;
+  const lines = out.stdout.split("\n").filter((l) => l.startsWith("Udp:"));
   if (lines.length < 2) return undefined;
   const keys = lines[0].split(/\s+/);
   const values = lines[1].split(/\s+/).map(Number);
