@@ -16,7 +16,7 @@
  */
 
 import { setImmediate } from "node:timers";
-import { copyBytes } from "../bytes/alloc.ts";
+import { BATCH, batchReceiver, IP_PKTINFO, IPPROTO_IP } from "./_recv_batch.ts";
 import {
   bindError,
   type DhcpSocket,
@@ -32,30 +32,10 @@ const SO_REUSEADDR = 2;
 const SO_BROADCAST = 6;
 const SO_RCVBUF = 8;
 const SO_BINDTODEVICE = 25;
-const IPPROTO_IP = 0;
-const IP_PKTINFO = 8;
 const MSG_DONTWAIT = 0x40;
 const POLLIN = 1;
-const MSG_TRUNC = 0x20;
 /** Empty drains before waiting in poll. */
 const SPIN_TURNS = 1;
-
-// recvmmsg takes an array of struct mmsghdr (msghdr, 56 bytes, + msg_len,
-// padded to 64); each points at its slot: sockaddr_in, iovec, control
-// buffer and data, laid out after the array.
-/** Datagrams per recvmmsg call. */
-const BATCH = 32;
-const MMSGHDR_BYTES = 64;
-const MSG_LEN_AT = 56;
-const FROM_AT = 0;
-const IOV_AT = 16;
-const CONTROL_AT = 32;
-const CONTROL_BYTES = 64;
-const DATA_AT = 96;
-/** Largest datagram taken; DHCP over Ethernet stays under 1500 bytes. */
-const DATA_BYTES = 4096;
-const SLOT_BYTES = DATA_AT + DATA_BYTES;
-const SLOTS_AT = BATCH * MMSGHDR_BYTES;
 const ERRNO_NAMES: Record<number, string> = {
   1: "EPERM",
   13: "EACCES",
@@ -111,10 +91,6 @@ function sockaddrIn(address: string, port: number): Uint8Array {
   view.setUint16(2, port, false);
   buf.set(address.split(".").map(Number), 4);
   return buf;
-}
-
-function ipAt(buf: Uint8Array, at: number): string {
-  return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
 }
 
 function pointerValue(buf: Uint8Array): bigint {
@@ -200,93 +176,16 @@ export function openInterfaceSocket(
     return Promise.reject(bindError(error, options.host, options.port));
   }
 
-  // recvmmsg buffers, reused: BATCH slots, each an mmsghdr (msghdr + length)
-  // pointing at its own sockaddr_in, iovec -> data, and control buffer. All
-  // carved from one ArrayBuffer large enough to live off the V8 heap, so
-  // their addresses never move and the pointers are written once.
-  const arena = new ArrayBuffer(SLOTS_AT + BATCH * SLOT_BYTES);
-  const bytes = new Uint8Array(arena);
-  const view = new DataView(arena);
-  const base = pointerValue(bytes);
-  for (let i = 0; i < BATCH; i++) {
-    const slot = SLOTS_AT + i * SLOT_BYTES;
-    const hdr = i * MMSGHDR_BYTES;
-    view.setBigUint64(hdr, base + BigInt(slot + FROM_AT), true); // msg_name
-    view.setBigUint64(hdr + 16, base + BigInt(slot + IOV_AT), true); // msg_iov
-    view.setBigUint64(hdr + 24, 1n, true); // msg_iovlen
-    view.setBigUint64(hdr + 32, base + BigInt(slot + CONTROL_AT), true);
-    view.setBigUint64(slot + IOV_AT, base + BigInt(slot + DATA_AT), true);
-    view.setBigUint64(slot + IOV_AT + 8, BigInt(DATA_BYTES), true);
-  }
-  const vector = new Uint8Array(arena, 0, SLOTS_AT);
-  /** Slots the kernel wrote in the last call (their lengths need a reset). */
-  let filled = BATCH;
-
   const pollfd = new Uint8Array(8); // struct pollfd { int fd; short events, revents; }
   new DataView(pollfd.buffer).setInt32(0, fd, true);
   new DataView(pollfd.buffer).setInt16(4, POLLIN, true);
 
-  /** One non-blocking recvmmsg; the number of datagrams, 0 when empty. */
-  const receiveBatch = (): number => {
-    // recvmmsg rewrites only the lengths and flags: reset those.
-    for (let i = 0; i < filled; i++) {
-      const hdr = i * MMSGHDR_BYTES;
-      view.setUint32(hdr + 8, 16, true); // msg_namelen
-      view.setUint32(hdr + 40, CONTROL_BYTES, true); // msg_controllen (low)
-      view.setUint32(hdr + 44, 0, true);
-      view.setInt32(hdr + 48, 0, true); // msg_flags
-    }
-    const count = lib.symbols.recvmmsg(fd, vector, BATCH, MSG_DONTWAIT, null);
-    if (count <= 0) {
-      filled = 0;
-      return 0; // EAGAIN: empty (or an error: wait in poll)
-    }
-    filled = count;
-    for (let i = 0; i < count; i++) deliver(i);
-    return count;
-  };
-
-  const deliver = (i: number): void => {
-    const hdr = i * MMSGHDR_BYTES;
-    const slot = SLOTS_AT + i * SLOT_BYTES;
-    const n = view.getUint32(hdr + MSG_LEN_AT, true);
-    if (view.getInt32(hdr + 48, true) & MSG_TRUNC) {
-      options.onError?.(
-        new Error(
-          `Datagram over ${DATA_BYTES} bytes from ${
-            ipAt(bytes, slot + FROM_AT + 4)
-          } dropped`,
-        ),
-      );
-      return;
-    }
-    const packet = {
-      data: copyBytes(bytes, slot + DATA_AT, slot + DATA_AT + n),
-      address: ipAt(bytes, slot + FROM_AT + 4),
-      port: bytes[slot + FROM_AT + 2] << 8 | bytes[slot + FROM_AT + 3],
-      interfaceIndex: undefined as number | undefined,
-      destination: undefined as string | undefined,
-    };
-    const controlLength = view.getUint32(hdr + 40, true);
-    const control = slot + CONTROL_AT;
-    for (let at = 0; at + 16 <= controlLength;) {
-      const len = view.getUint32(control + at, true);
-      if (len < 16) break;
-      if (
-        view.getInt32(control + at + 8, true) === IPPROTO_IP &&
-        view.getInt32(control + at + 12, true) === IP_PKTINFO
-      ) {
-        packet.interfaceIndex = view.getInt32(control + at + 16, true);
-        packet.destination = ipAt(bytes, control + at + 24);
-      }
-      at += (len + 7) & ~7;
-    }
-    try {
-      options.onPacket(packet);
-    } catch (error) {
-      options.onError?.(error as Error);
-    }
-  };
+  const receiveBatch = batchReceiver(
+    (vector, count) =>
+      lib.symbols.recvmmsg(fd, vector, count, MSG_DONTWAIT, null),
+    pointerValue,
+    options,
+  );
 
   // sockaddr_in per destination: replies mostly go to a few relays.
   const destinations = new Map<string, Uint8Array>();
