@@ -32,7 +32,7 @@ import { parseYamlFull } from "./_yaml_full.ts";
 import { parseJsonFast } from "./_json_fast.ts";
 import { describe, type ReservationIssue } from "./_host_fields.ts";
 import { readHost, type SharedStrings } from "./_read_host.ts";
-import { normalizeMac } from "./mac.ts";
+import { normalizeMac } from "../net/mac.ts";
 import { FastHostReader } from "./_fast_hosts.ts";
 
 export type { ReservationIssue };

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Reservation } from "../backend/reservation.ts";
-import { normalizeMac } from "./mac.ts";
+import { normalizeMac } from "../net/mac.ts";
 
 /**
  * Reservations by MAC address. {@linkcode ReservationStore.replace} swaps the

@@ -7,7 +7,7 @@ import {
 } from "../../lib/responder/reservation_file.ts";
 import { parseYamlSubset } from "../../lib/responder/_yaml_subset.ts";
 import { parseYamlFull } from "../../lib/responder/_yaml_full.ts";
-import { normalizeMac } from "../../lib/responder/mac.ts";
+import { normalizeMac } from "../../lib/net/mac.ts";
 import { FastHostReader } from "../../lib/responder/_fast_hosts.ts";
 
 /** The example file of tinkerbell/dhcp's file backend, shape for shape. */
