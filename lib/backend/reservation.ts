@@ -38,6 +38,11 @@ export interface ReservationExtensions {
   bootFileName?: string;
   /** When true the server does not answer this host at all. */
   dhcpDisabled?: boolean;
+  /**
+   * An inline iPXE script for this host (`netboot.ipxeScript` in the
+   * reservations file), served by the built-in HTTP server to this host only.
+   */
+  ipxeScript?: string;
 }
 
 /** Everything the DHCP server needs to answer one client. */
