@@ -150,7 +150,7 @@ export type {
   NetbootDecision,
   NoNetboot,
 } from "./lib/server/netboot.ts";
-export type { TraceContext } from "./lib/server/traceparent.ts";
+export type { TraceContext } from "./lib/tracing/trace_context.ts";
 export type {
   ConnectionOptions,
   Msg,
@@ -228,7 +228,7 @@ export type {
   LookupRequestData,
   ReplyFormat,
 } from "./lib/nats/wire.ts";
-export { BackendError, InvalidReplyError } from "./lib/nats/errors.ts";
+export { BackendError, InvalidReplyError } from "./lib/backend/errors.ts";
 export { NatsBackend } from "./lib/nats/backend.ts";
 export type { NatsBackendOptions } from "./lib/nats/backend.ts";
 export { MemoryBackend } from "./lib/backend/memory_backend.ts";
@@ -282,34 +282,34 @@ export type {
   MetricsListener,
   ServeMetricsOptions,
 } from "./lib/metrics/http.ts";
-export { GuardedBackend } from "./lib/metrics/guarded_backend.ts";
+export { GuardedBackend } from "./lib/backend/guarded_backend.ts";
 export type {
   GuardedBackendOptions,
   LookupObserver,
-} from "./lib/metrics/guarded_backend.ts";
+} from "./lib/backend/guarded_backend.ts";
 export {
   DEFAULT_MAC_RATE_LIMIT,
   LookupRateLimitedError,
   MacRateLimiter,
-} from "./lib/metrics/mac_rate_limit.ts";
-export type { MacRateLimitOptions } from "./lib/metrics/mac_rate_limit.ts";
+} from "./lib/backend/mac_rate_limit.ts";
+export type { MacRateLimitOptions } from "./lib/backend/mac_rate_limit.ts";
 export {
   NatsState,
   NatsUnavailableError,
   watchNatsState,
-} from "./lib/metrics/nats_state.ts";
-export type { NatsStateWatch } from "./lib/metrics/nats_state.ts";
+} from "./lib/nats/nats_state.ts";
+export type { NatsStateWatch } from "./lib/nats/nats_state.ts";
 export {
   classifyLookupError,
   LookupResult,
-} from "./lib/metrics/lookup_outcome.ts";
+} from "./lib/backend/lookup_outcome.ts";
 export {
   brokerMetrics,
   dhcpServerMetrics,
   responderMetrics,
-} from "./lib/metrics/role_metrics.ts";
+} from "./lib/cli/role_metrics.ts";
 export type {
   DhcpServerSource,
   ResponderSource,
-} from "./lib/metrics/role_metrics.ts";
+} from "./lib/cli/role_metrics.ts";
 export type { Registry } from "./lib/types/prom.ts";

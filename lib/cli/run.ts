@@ -8,14 +8,14 @@ import type { Registry } from "prom-client";
 import { CachingBackend } from "../backend/caching_backend.ts";
 import { startBroker } from "../broker/broker.ts";
 import type { Logger } from "../log/logger.ts";
-import { GuardedBackend } from "../metrics/guarded_backend.ts";
+import { GuardedBackend } from "../backend/guarded_backend.ts";
 import { type Health, serveMetrics } from "../metrics/http.ts";
-import { type NatsStateWatch, watchNatsState } from "../metrics/nats_state.ts";
+import { type NatsStateWatch, watchNatsState } from "../nats/nats_state.ts";
 import {
   brokerMetrics,
   dhcpServerMetrics,
   responderMetrics,
-} from "../metrics/role_metrics.ts";
+} from "./role_metrics.ts";
 import { NatsBackend } from "../nats/backend.ts";
 import { startFileResponder } from "../responder/file_responder.ts";
 import { type DhcpServer, startDhcpServer } from "../server/server.ts";

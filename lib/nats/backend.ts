@@ -15,9 +15,9 @@ import { CoalescingBackend } from "../backend/coalescing_backend.ts";
 import { decodeEventRecord } from "../cloudevents/nats_binding.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { bytesToMac, macToBytes } from "./addresses.ts";
-import { InvalidReplyError } from "./errors.ts";
+import { InvalidReplyError } from "../backend/errors.ts";
 import { RequestMux } from "./request_mux.ts";
-import { newTraceparent } from "./traceparent.ts";
+import { newTraceparent } from "../tracing/traceparent.ts";
 import {
   decodeLookupReply,
   DEFAULT_LEASE_TIME,

@@ -22,7 +22,7 @@ import { DropReason } from "./counters.ts";
 import { type Handler, type HandlerContext, Verdict } from "./handler.ts";
 import { LookupDeadlines } from "./lookup_deadline.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { formatTraceparent } from "./traceparent.ts";
+import { formatTraceparent } from "../tracing/trace_context.ts";
 
 /** What the reservation handler reports per lookup, for counters. */
 export type LookupReport = (outcome: "found" | "notFound" | "error") => void;

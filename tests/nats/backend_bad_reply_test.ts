@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { NatsBackend } from "../../lib/nats/backend.ts";
-import { BackendError, InvalidReplyError } from "../../lib/nats/errors.ts";
+import { BackendError, InvalidReplyError } from "../../lib/backend/errors.ts";
 import {
   InvalidEventError,
   LookupTimeoutError,

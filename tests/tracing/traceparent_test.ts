@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { isTraceparent, newTraceparent } from "../../lib/nats/traceparent.ts";
+import {
+  isTraceparent,
+  newTraceparent,
+} from "../../lib/tracing/traceparent.ts";
 
 Deno.test("newTraceparent() gives valid, distinct values across its random pool", () => {
   const seen = new Set<string>();

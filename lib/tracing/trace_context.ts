@@ -8,7 +8,7 @@
 
 import { allocBytes } from "../bytes/alloc.ts";
 import { HEX_BYTES } from "../bytes/hex.ts";
-import { newTraceIds } from "../nats/traceparent.ts";
+import { newTraceIds } from "./traceparent.ts";
 
 /** A trace context: 16-byte trace id, 8-byte span id, flags. */
 export interface TraceContext {
@@ -55,7 +55,7 @@ export function formatTraceparent(context: TraceContext): string {
  * @returns 26 bytes.
  * @example
  * ```ts
- * import { newTraceContext, traceparentBytes } from "./traceparent.ts";
+ * import { newTraceContext, traceparentBytes } from "./trace_context.ts";
  * if (traceparentBytes(newTraceContext()).length !== 26) throw new Error();
  * ```
  */

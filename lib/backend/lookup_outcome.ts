@@ -5,7 +5,7 @@
  */
 import { LookupTimeoutError, NoResponderError } from "../cloudevents/errors.ts";
 import { LookupRateLimitedError } from "./mac_rate_limit.ts";
-import { NatsUnavailableError } from "./nats_state.ts";
+import { NatsUnavailableError } from "../nats/nats_state.ts";
 
 /** How a lookup ended: the `outcome` label of the lookup metrics. */
 export const LookupResult = {

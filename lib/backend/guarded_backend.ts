@@ -6,16 +6,19 @@
  *
  * @module
  */
-import type { Backend, LookupOptions } from "../backend/backend.ts";
-import type { Reservation } from "../backend/reservation.ts";
+import type { Backend, LookupOptions } from "./backend.ts";
+import type { Reservation } from "./reservation.ts";
 import { classifyLookupError, LookupResult } from "./lookup_outcome.ts";
 import {
   LookupRateLimitedError,
   MacRateLimiter,
   type MacRateLimitOptions,
 } from "./mac_rate_limit.ts";
-import { type NatsStateWatch, NatsUnavailableError } from "./nats_state.ts";
-import { startLookupSpan } from "./tracing.ts";
+import {
+  type NatsStateWatch,
+  NatsUnavailableError,
+} from "../nats/nats_state.ts";
+import { startLookupSpan } from "../tracing/spans.ts";
 
 /** Called once per lookup. */
 export type LookupObserver = (
@@ -47,7 +50,7 @@ export interface GuardedBackendOptions {
  * @example
  * ```ts
  * import { GuardedBackend } from "./guarded_backend.ts";
- * import { MemoryBackend } from "../backend/memory_backend.ts";
+ * import { MemoryBackend } from "./memory_backend.ts";
  * const seen: string[] = [];
  * const backend = new GuardedBackend(new MemoryBackend([]), {
  *   onLookup: (outcome) => seen.push(outcome),

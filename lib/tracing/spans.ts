@@ -59,7 +59,7 @@ export interface LookupSpan {
  * @returns The span, or `undefined` when tracing is off (nothing records).
  * @example
  * ```ts
- * import { startLookupSpan } from "./tracing.ts";
+ * import { startLookupSpan } from "./spans.ts";
  * // Without OTEL_DENO=true no span records.
  * const span = startLookupSpan("52:54:00:12:34:56");
  * span?.end("found");
@@ -127,7 +127,7 @@ export interface TransactionSpan {
  * @returns The span, or `undefined` when tracing is off.
  * @example
  * ```ts
- * import { startTransactionSpan } from "./tracing.ts";
+ * import { startTransactionSpan } from "./spans.ts";
  * const span = startTransactionSpan("52:54:00:12:34:56", "DISCOVER");
  * span?.end("OFFER");
  * ```

@@ -13,9 +13,9 @@ import {
   processMetrics,
   snapshotCounter,
   snapshotGauge,
-} from "./collectors.ts";
-import type { LookupObserver } from "./guarded_backend.ts";
-import type { NatsStateWatch } from "./nats_state.ts";
+} from "../metrics/collectors.ts";
+import type { LookupObserver } from "../backend/guarded_backend.ts";
+import type { NatsStateWatch } from "../nats/nats_state.ts";
 
 /** Lookup latency buckets, seconds: 0.5 ms to 10 s. */
 export const LOOKUP_BUCKETS = [
