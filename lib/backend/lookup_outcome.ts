@@ -1,14 +1,18 @@
 /**
- * The outcome of one backend lookup, in the words the metrics use.
+ * The outcome of one backend lookup: one vocabulary for the server's
+ * counters, the metrics' `outcome` label and the tracing spans.
  *
  * @module
  */
-import { LookupTimeoutError, NoResponderError } from "../cloudevents/errors.ts";
-import { LookupRateLimitedError } from "./mac_rate_limit.ts";
-import { NatsUnavailableError } from "../nats/nats_state.ts";
+import {
+  LookupRateLimitedError,
+  LookupTimeoutError,
+  NatsUnavailableError,
+  NoResponderError,
+} from "./errors.ts";
 
-/** How a lookup ended: the `outcome` label of the lookup metrics. */
-export const LookupResult = {
+/** How a lookup ended: the server's lookup counters and the `outcome` label of the lookup metrics. */
+export const LookupOutcome = {
   /** A reservation came back. */
   found: "found",
   /** The backend does not know the MAC. */
@@ -25,8 +29,8 @@ export const LookupResult = {
   error: "error",
 } as const;
 
-/** One of {@linkcode LookupResult}. */
-export type LookupResult = typeof LookupResult[keyof typeof LookupResult];
+/** One of {@linkcode LookupOutcome}. */
+export type LookupOutcome = typeof LookupOutcome[keyof typeof LookupOutcome];
 
 /**
  * Classify a failed lookup.
@@ -39,10 +43,10 @@ export type LookupResult = typeof LookupResult[keyof typeof LookupResult];
  * if (classifyLookupError(new Error("x")) !== "error") throw new Error();
  * ```
  */
-export function classifyLookupError(error: unknown): LookupResult {
-  if (error instanceof LookupTimeoutError) return LookupResult.timeout;
-  if (error instanceof NoResponderError) return LookupResult.noResponders;
-  if (error instanceof NatsUnavailableError) return LookupResult.disconnected;
-  if (error instanceof LookupRateLimitedError) return LookupResult.rateLimited;
-  return LookupResult.error;
+export function classifyLookupError(error: unknown): LookupOutcome {
+  if (error instanceof LookupTimeoutError) return LookupOutcome.timeout;
+  if (error instanceof NoResponderError) return LookupOutcome.noResponders;
+  if (error instanceof NatsUnavailableError) return LookupOutcome.disconnected;
+  if (error instanceof LookupRateLimitedError) return LookupOutcome.rateLimited;
+  return LookupOutcome.error;
 }

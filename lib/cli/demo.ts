@@ -10,6 +10,7 @@ import { dora } from "../client/client.ts";
 import type { Logger } from "../log/logger.ts";
 import { startFileResponder } from "../responder/file_responder.ts";
 import { loadReservationFile } from "../responder/reservation_file.ts";
+import { createLookupStack } from "../nats/lookup_stack.ts";
 import { startDhcpServer } from "../server/server.ts";
 import type { DemoConfig } from "./config.ts";
 import { formatTable, leaseSummary, pxeClientOptions } from "./probe.ts";
@@ -40,13 +41,18 @@ export async function runDemo(
     logger: logger.child({ role: "responder" }),
   });
   try {
+    await using lookups = createLookupStack({
+      servers: broker.url,
+      logger: logger.child({ role: "dhcp", component: "nats" }),
+    });
     await using server = await startDhcpServer({
       listen: "127.0.0.1:0",
       serverIp: "127.0.0.1",
-      nats: { natsUrl: broker.url },
+      backend: lookups,
       netboot: { tftpServer: "127.0.0.1:69" },
       logger: logger.child({ role: "dhcp" }),
     });
+    await lookups.connect();
     const dhcpAddress = `127.0.0.1:${server.address.port}`;
     print(`embedded NATS server  ${broker.url}`);
     print(

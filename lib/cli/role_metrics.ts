@@ -6,7 +6,7 @@
  */
 import { Gauge, Histogram, Registry as PromRegistry } from "prom-client";
 import type { Registry } from "../types/prom.ts";
-import type { BrokerStats } from "../broker/broker.ts";
+import type { BrokerStats } from "../broker/context.ts";
 import type { ServerCounters } from "../server/counters.ts";
 import type { ResponderStats } from "../responder/responder.ts";
 import {

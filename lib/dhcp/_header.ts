@@ -8,7 +8,7 @@ import { decodeCString, parseHex, utf8Encoder, writeIp } from "./_bytes.ts";
 import { formatHex } from "../bytes/hex.ts";
 import { writeUtf8 } from "../bytes/utf8.ts";
 import { checkUint } from "./_value_error.ts";
-import type { DhcpMessage } from "./message.ts";
+import type { DhcpMessage } from "./message_fields.ts";
 
 function writeText(
   out: Uint8Array,

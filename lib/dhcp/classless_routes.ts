@@ -6,7 +6,7 @@
 
 import { bytesFrom } from "../bytes/alloc.ts";
 import { formatIp, writeIp } from "./_bytes.ts";
-import type { OptionValueCodec } from "./option_values.ts";
+import type { OptionValueCodec } from "./option_codec.ts";
 import { valueError } from "./_value_error.ts";
 
 /** One classless static route (RFC 3442). */

@@ -10,8 +10,6 @@ import type { ConnectionOptions, NatsConnection } from "../types/nats.ts";
 import { connect } from "@nats-io/transport-node";
 import type { Backend, LookupOptions } from "../backend/backend.ts";
 import type { Reservation } from "../backend/reservation.ts";
-import { CachingBackend } from "../backend/caching_backend.ts";
-import { CoalescingBackend } from "../backend/coalescing_backend.ts";
 import { decodeEventRecord } from "../cloudevents/nats_binding.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { bytesToMac, macToBytes } from "./addresses.ts";
@@ -74,14 +72,6 @@ export interface NatsBackendOptions {
    */
   defaultLeaseTime?: number;
   /**
-   * How long an answer is reused for the same MAC, in milliseconds; 0 asks
-   * the responder every time, as the Go server does, so a changed or deleted
-   * reservation applies on the very next packet. Concurrent lookups of one
-   * MAC are merged either way.
-   * @default {0}
-   */
-  cacheTtl?: number;
-  /**
    * Where each lookup is logged (debug level).
    * @default {silentLogger}
    */
@@ -93,8 +83,9 @@ export interface NatsBackendOptions {
  * request is `org.tinkerbell.backend.read` from `/tinkerbell/dhcp` with
  * `{MacAddress, Traceparent}` data; the reply may be v1 or v2.
  *
- * Concurrent lookups of one MAC share one request ({@linkcode CoalescingBackend});
- * with `cacheTtl` answers are reused ({@linkcode CachingBackend}).
+ * One request per lookup: coalescing, the cache, the per-MAC limit and the
+ * fail-fast guard are layered on top by `createLookupStack`
+ * (lookup_stack.ts), the one place the DHCP server's lookups are built.
  *
  * Lookups reject with `LookupTimeoutError`, `NoResponderError` (at once),
  * `InvalidEventError` (the reply is not a CloudEvent), `InvalidReplyError`
@@ -112,7 +103,6 @@ export class NatsBackend implements Backend, AsyncDisposable {
   readonly #timeout: number;
   readonly #defaultLeaseTime: number;
   readonly #logger: Logger;
-  readonly #front: Backend;
   #connecting: Promise<NatsConnection> | undefined;
   #owned: NatsConnection | undefined;
   /** The connection once known, to skip an await per lookup. */
@@ -125,7 +115,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
   /**
    * Create the backend; it connects on first use unless given `nc`.
    *
-   * @param options Connection, subject, timeout and cache settings.
+   * @param options Connection, subject, timeout and lease time.
    */
   constructor(options: NatsBackendOptions = {}) {
     this.#options = options;
@@ -137,12 +127,6 @@ export class NatsBackend implements Backend, AsyncDisposable {
       this.#connecting = Promise.resolve(options.nc);
       this.#ready = options.nc;
     }
-    const raw: Backend = { lookup: (mac, o) => this.#request(mac, o) };
-    const coalescing = new CoalescingBackend(raw);
-    const ttl = options.cacheTtl ?? 0;
-    this.#front = ttl > 0
-      ? new CachingBackend(coalescing, { ttl })
-      : coalescing;
   }
 
   /**
@@ -214,7 +198,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#front.lookup(normal, options);
+    return this.#request(normal, options);
   }
 
   async #request(

@@ -25,7 +25,7 @@ import type { ServerSettings } from "./options.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { finalizeOptions, replyMaxSize } from "./reply_options.ts";
 import { lazyChild } from "./lazy_logger.ts";
-import { newTraceContext } from "../tracing/trace_context.ts";
+import { newTraceContext } from "../tracing/traceparent.ts";
 import { describePacket } from "./packet_log.ts";
 import { startTransactionSpan } from "../tracing/spans.ts";
 
