@@ -5,7 +5,7 @@
  */
 
 import { bytesFrom } from "../bytes/alloc.ts";
-import { formatIp, writeIp } from "./_bytes.ts";
+import { formatIpv4, writeIpv4 } from "../net/ipv4.ts";
 import type { OptionValueCodec } from "./option_values.ts";
 import { valueError } from "./_value_error.ts";
 
@@ -53,7 +53,7 @@ export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
           (octets > 1 ? bytes[at + 1] : 0) + "." +
           (octets > 2 ? bytes[at + 2] : 0) + "." +
           (octets > 3 ? bytes[at + 3] : 0) + "/" + width,
-        router: formatIp(bytes, at + octets),
+        router: formatIpv4(bytes, at + octets),
       });
       pos = at + octets + 4;
     }
@@ -72,8 +72,8 @@ export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
           }: not an IPv4 CIDR such as 10.0.0.0/8`,
         );
       }
-      writeIp(match[1], buf, 0);
-      writeIp(route.router, buf, 4);
+      writeIpv4(match[1], buf, 0);
+      writeIpv4(route.router, buf, 4);
       const octets = Math.ceil(width / 8);
       out.push(width);
       for (let i = 0; i < octets; i++) {

@@ -11,9 +11,9 @@
  */
 
 import { formatHex } from "../bytes/hex.ts";
-import { decodeUtf8, formatIp, writeIp } from "./_bytes.ts";
+import { formatIpv4, writeIpv4 } from "../net/ipv4.ts";
 import { allocBytes, copyBytes } from "../bytes/alloc.ts";
-import { encodeUtf8 } from "../bytes/utf8.ts";
+import { decodeUtf8, encodeUtf8 } from "../bytes/utf8.ts";
 import { checkUint, expectLength, valueError } from "./_value_error.ts";
 
 export { domainList } from "./domain_list.ts";
@@ -51,11 +51,11 @@ export interface OptionValueCodec<T> {
 export const ip: OptionValueCodec<string> = {
   decode(bytes) {
     expectLength(bytes, 4, "an IPv4 address");
-    return formatIp(bytes, 0);
+    return formatIpv4(bytes, 0);
   },
   encode(value) {
     const out = allocBytes(4);
-    writeIp(value, out, 0);
+    writeIpv4(value, out, 0);
     return out;
   },
 };
@@ -70,12 +70,12 @@ export const ipList: OptionValueCodec<string[]> = {
       );
     }
     const out: string[] = [];
-    for (let i = 0; i < bytes.length; i += 4) out.push(formatIp(bytes, i));
+    for (let i = 0; i < bytes.length; i += 4) out.push(formatIpv4(bytes, i));
     return out;
   },
   encode(value) {
     const out = allocBytes(value.length * 4);
-    value.forEach((address, i) => writeIp(address, out, i * 4));
+    value.forEach((address, i) => writeIpv4(address, out, i * 4));
     return out;
   },
 };
