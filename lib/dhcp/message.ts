@@ -6,7 +6,7 @@
  * @module
  */
 
-import { formatHex } from "../bytes/hex.ts";
+import { encodeHex, formatHex } from "../bytes/hex.ts";
 import { decodeCString } from "./_bytes.ts";
 import { formatIpv4 } from "../net/ipv4.ts";
 import { DhcpDecodeError } from "./errors.ts";
@@ -169,7 +169,7 @@ export function decodeMessage(bytes: Uint8Array): DhcpMessage {
   ) {
     throw new DhcpDecodeError(
       `magic cookie is ${
-        formatHex(bytes, 236, 4).replaceAll(":", "")
+        encodeHex(bytes.subarray(236, 240))
       } instead of 63825363`,
       236,
     );

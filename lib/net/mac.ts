@@ -20,7 +20,7 @@
  */
 
 import { allocBytes } from "../bytes/alloc.ts";
-import { formatHex } from "../bytes/hex.ts";
+import { formatHex, hexDigitValue } from "../bytes/hex.ts";
 
 /** Fewest octets in a MAC address (EUI-48). */
 export const MAC_MIN_OCTETS = 6;
@@ -29,13 +29,6 @@ export const MAC_MAX_OCTETS = 20;
 
 const COLON = 58;
 const DASH = 45;
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
 
 /**
  * Scan `text` under the rule, writing the octets into `out` when given.
@@ -49,8 +42,8 @@ function scan(text: string, max: number, out?: Uint8Array): number {
   const sep = length > 2 ? text.charCodeAt(2) : COLON;
   if (sep !== COLON && sep !== DASH) return -1;
   for (let pos = 0, n = 0; pos < length; pos += 3, n++) {
-    const hi = hexValue(text.charCodeAt(pos));
-    const lo = hexValue(text.charCodeAt(pos + 1));
+    const hi = hexDigitValue(text.charCodeAt(pos));
+    const lo = hexDigitValue(text.charCodeAt(pos + 1));
     if (hi < 0 || lo < 0) return -1;
     if (pos + 2 < length && text.charCodeAt(pos + 2) !== sep) return -1;
     if (out !== undefined) out[n] = (hi << 4) | lo;
