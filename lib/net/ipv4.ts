@@ -132,3 +132,35 @@ export function ipv4FromNumber(value: number): string {
   return (value >>> 24) + "." + ((value >>> 16) & 0xff) + "." +
     ((value >>> 8) & 0xff) + "." + (value & 0xff);
 }
+
+/** An IPv4 network or route destination in CIDR notation. */
+export interface Ipv4Cidr {
+  /** The address part, a dotted quad. */
+  address: string;
+  /** The prefix length, 0 to 32. */
+  prefixLength: number;
+}
+
+/**
+ * Parse `a.b.c.d/n`: an IPv4 address under the module's rule, a slash and
+ * a prefix length of 0 to 32 (no leading zeros).
+ *
+ * @param text For example `10.0.0.0/8`.
+ * @returns The parts, or `undefined` when `text` is not that.
+ * @example
+ * ```ts
+ * import { parseIpv4Cidr } from "./ipv4.ts";
+ * if (parseIpv4Cidr("10.0.0.0/8")?.prefixLength !== 8) throw new Error();
+ * if (parseIpv4Cidr("10.0.0.0/33") !== undefined) throw new Error();
+ * ```
+ */
+export function parseIpv4Cidr(text: string): Ipv4Cidr | undefined {
+  const slash = text.indexOf("/");
+  if (slash < 0) return undefined;
+  const address = text.slice(0, slash);
+  const prefix = text.slice(slash + 1);
+  if (!/^(?:[12]?\d|3[0-2])$/.test(prefix) || !isIpv4(address)) {
+    return undefined;
+  }
+  return { address, prefixLength: Number(prefix) };
+}

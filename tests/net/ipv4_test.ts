@@ -5,6 +5,7 @@ import {
   ipv4FromNumber,
   ipv4ToNumber,
   isIpv4,
+  parseIpv4Cidr,
   writeIpv4,
 } from "../../lib/net/ipv4.ts";
 
@@ -106,4 +107,33 @@ Deno.test("the IPv4 scan agrees with the rule written as a regular expression", 
     assert.equal(isIpv4(text), want, text);
   }
   assert.ok(accepted > 100, `only ${accepted} accepted cases`);
+});
+
+Deno.test("parseIpv4Cidr() takes an address under the rule and a prefix of 0 to 32", () => {
+  assert.deepEqual(parseIpv4Cidr("10.0.0.0/8"), {
+    address: "10.0.0.0",
+    prefixLength: 8,
+  });
+  assert.deepEqual(parseIpv4Cidr("0.0.0.0/0"), {
+    address: "0.0.0.0",
+    prefixLength: 0,
+  });
+  assert.equal(parseIpv4Cidr("192.168.2.1/32")?.prefixLength, 32);
+  for (
+    const bad of [
+      "",
+      "10.0.0.0",
+      "10.0.0.0/",
+      "10.0.0.0/33",
+      "10.0.0.0/08",
+      "10.0.0.0/8/8",
+      "010.0.0.0/8",
+      "10.0.0/8",
+      "/8",
+      "10.0.0.0/-1",
+      "10.0.0.0/ 8",
+    ]
+  ) {
+    assert.equal(parseIpv4Cidr(bad), undefined, bad);
+  }
 });
