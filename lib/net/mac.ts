@@ -60,11 +60,17 @@ function isNormal(text: string): boolean {
   return true;
 }
 
-function notMac(text: string, want: string, noun = "MAC address"): TypeError {
+function notMac(
+  text: string,
+  min = MAC_MIN_OCTETS,
+  max = MAC_MAX_OCTETS,
+  noun = "MAC address",
+): TypeError {
+  const count = max === Infinity ? "" : `${min} to ${max} `;
   return new TypeError(
     `Cannot parse ${noun} ${
       JSON.stringify(text)
-    }: want${want} hex pairs separated by ':' or '-', like 08:00:27:29:4e:67`,
+    }: want ${count}hex pairs separated by ':' or '-', like 08:00:27:29:4e:67`,
   );
 }
 
@@ -76,12 +82,11 @@ function octets(
   noun: string,
 ): Uint8Array {
   const n = (text.length + 1) / 3;
-  const want = max === Infinity ? "" : ` ${min} to ${max}`;
   if (n < min || n > max || !Number.isInteger(n)) {
-    throw notMac(text, want, noun);
+    throw notMac(text, min, max, noun);
   }
   const out = allocBytes(n);
-  if (scan(text, max, out) < 0) throw notMac(text, want, noun);
+  if (scan(text, max, out) < 0) throw notMac(text, min, max, noun);
   return out;
 }
 
@@ -183,6 +188,6 @@ export function normalizeMac(text: string): string | undefined {
  */
 export function canonicalMac(text: string): string {
   const normal = normalizeMac(text);
-  if (normal === undefined) throw notMac(text, " 6 to 20");
+  if (normal === undefined) throw notMac(text);
   return normal;
 }
