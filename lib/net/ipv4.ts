@@ -68,6 +68,25 @@ export function isIpv4(text: string): boolean {
 }
 
 /**
+ * Whether `text` is a subnet mask: an IPv4 address whose one bits are
+ * contiguous from the top (`255.255.255.0`, `0.0.0.0`, `255.255.255.255`).
+ *
+ * @param text The text to check.
+ * @returns `true` for a mask.
+ * @example
+ * ```ts
+ * import { isIpv4Mask } from "./ipv4.ts";
+ * if (!isIpv4Mask("255.255.252.0") || isIpv4Mask("255.0.255.0")) throw new Error();
+ * ```
+ */
+export function isIpv4Mask(text: string): boolean {
+  const value = ipv4ToNumber(text);
+  if (value < 0) return false;
+  const hostBits = ~value >>> 0;
+  return (hostBits & (hostBits + 1)) === 0;
+}
+
+/**
  * Write an IPv4 address as four bytes.
  *
  * @param text For example `192.168.1.10`.

@@ -5,6 +5,7 @@ import {
   ipv4FromNumber,
   ipv4ToNumber,
   isIpv4,
+  isIpv4Mask,
   parseIpv4Cidr,
   writeIpv4,
 } from "../../lib/net/ipv4.ts";
@@ -132,5 +133,17 @@ Deno.test("parseIpv4Cidr() takes an address under the rule and a prefix of 0 to 
     ]
   ) {
     assert.equal(parseIpv4Cidr(bad), undefined, bad);
+  }
+});
+
+Deno.test("isIpv4Mask() takes IPv4 addresses whose one bits are contiguous", () => {
+  for (let prefix = 0; prefix <= 32; prefix++) {
+    const mask = ipv4FromNumber(prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0);
+    assert.equal(isIpv4Mask(mask), true, mask);
+  }
+  for (
+    const bad of ["255.0.255.0", "0.0.0.255", "255.255.255.253", "255.255.255"]
+  ) {
+    assert.equal(isIpv4Mask(bad), false, bad);
   }
 });
