@@ -158,6 +158,19 @@ Deno.test("layers - lib/metrics is imported only where roles are assembled", () 
   assert.deepEqual(users, []);
 });
 
+Deno.test("layers - no file imports another folder's private (_) module", () => {
+  const reached: string[] = [];
+  for (const [file, imports] of fileGraph) {
+    for (const target of imports) {
+      const name = target.split("/").at(-1)!;
+      if (name.startsWith("_") && folderOf(target) !== folderOf(file)) {
+        reached.push(`${relative(LIB, file)} -> ${relative(LIB, target)}`);
+      }
+    }
+  }
+  assert.deepEqual(reached, []);
+});
+
 Deno.test("layers - no circle between folders", () => {
   const graph = new Map<string, Set<string>>();
   for (const [file, imports] of fileGraph) {

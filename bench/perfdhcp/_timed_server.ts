@@ -30,7 +30,7 @@ const logger = createLogger({ level: "warn" });
 const stack = flag("backend", "nats") === "computed"
   ? undefined
   : createLookupStack({
-    servers: flag("nats-url").split(","),
+    servers: flag("nats-url"),
     cacheTtl: Number(flag("cache-ttl", "5000")),
     timeout: Number(flag("timeout", "5000")),
     // --no-async-traces: nats.js skips the Error it builds per request for

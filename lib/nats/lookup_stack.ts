@@ -22,6 +22,7 @@ import type {
 import type { Reservation } from "../backend/reservation.ts";
 import type { Logger } from "../log/logger.ts";
 import { NatsBackend, type NatsBackendOptions } from "./backend.ts";
+import { parseNatsUrls } from "./urls.ts";
 import {
   type NatsState,
   type NatsStateWatch,
@@ -86,6 +87,7 @@ export interface LookupStack extends Backend, AsyncDisposable {
  *
  * @param options Connection, subject, timeout, cache, rate limit, observers.
  * @returns The stack; dispose of it after the server that uses it.
+ * @throws {TypeError} When `servers` holds no NATS URL or a malformed one.
  * @throws {RangeError} On an invalid cache or rate limit setting.
  * @example
  * ```ts ignore
@@ -104,7 +106,13 @@ export function createLookupStack(
     onStateChange,
     ...natsOptions
   } = options;
-  const nats = new NatsBackend(natsOptions);
+  const nats = new NatsBackend({
+    ...natsOptions,
+    servers: natsOptions.servers === undefined
+      ? undefined
+      : parseNatsUrls(natsOptions.servers),
+    connectOptions: { name: "dhcp-nats server", ...natsOptions.connectOptions },
+  });
   let state: NatsStateWatch | undefined;
   let connecting: Promise<NatsStateWatch> | undefined;
   const guarded = new GuardedBackend(new CoalescingBackend(nats), {
