@@ -5,12 +5,14 @@
  * @module
  */
 
-import { encodeUtf8 } from "../bytes/utf8.ts";
 import type { ConnectionOptions, NatsConnection } from "../types/nats.ts";
 import { connect } from "@nats-io/transport-node";
 import type { Backend, LookupOptions } from "../backend/backend.ts";
 import type { Reservation } from "../backend/reservation.ts";
-import { decodeEventRecord } from "../cloudevents/nats_binding.ts";
+import {
+  decodeEventRecord,
+  encodeStructured,
+} from "../cloudevents/nats_binding.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { canonicalMac } from "../net/mac.ts";
 import { DEFAULT_NATS_URL } from "./urls.ts";
@@ -210,10 +212,10 @@ export class NatsBackend implements Backend, AsyncDisposable {
       ? this.#ready
       : await this.connection();
     const traceparent = options.traceparent || newTraceparent();
-    // The structured-mode event, written directly: the same JSON that
-    // encodeStructured(new CloudEvent(...)) gives, at a fraction of the cost.
-    // `time` is optional and Go ignores it; leaving it out saves a Date.
-    const payload = encodeUtf8(JSON.stringify({
+    // A plain event object, not a `CloudEvent` instance (whose constructor
+    // copies and validates); `time` is optional and Go ignores it, leaving
+    // it out saves a Date.
+    const payload = encodeStructured({
       specversion: "1.0",
       id: `${idPrefix}-${(idCounter++).toString(36)}`,
       source: EVENT_SOURCE,
@@ -221,7 +223,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
       datacontenttype: "application/json",
       subject: mac,
       data: encodeLookupRequest(mac, traceparent),
-    }));
+    });
     const debug = this.#logger.enabled("debug");
     const started = debug ? performance.now() : 0;
     if (this.#mux === undefined || this.#muxConnection !== nc) {
