@@ -14,9 +14,7 @@ import {
   parseInteger,
   parseMac,
 } from "./values.ts";
-
-/** The version printed by `--version`. */
-export const VERSION = "0.1.0";
+import { versionText } from "./version.ts";
 
 /** A usage error: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -163,7 +161,11 @@ export function buildProgram(): Command {
         `reservations file; --server runs an embedded NATS server. Every flag\n` +
         `also reads an environment variable with the ${ENV_PREFIX} prefix.`,
     )
-    .version(VERSION, "-V, --version", "print the version")
+    .version(
+      versionText(),
+      "-V, --version",
+      "print the version, and the Deno and V8 versions it runs on",
+    )
     .helpOption("-h, --help", "show this help")
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
