@@ -117,8 +117,9 @@ export interface ProbeConfig {
 
 /** Settings of the `demo` command. */
 export interface DemoConfig {
-  /** Reservations file served by the demo's responder. */
-  reservations: string;
+  /** Reservations file served by the demo's responder; the built-in
+   * examples/reservations.yaml when unset. */
+  reservations?: string;
   /** Stop after the probe instead of serving until Ctrl-C. */
   once: boolean;
 }
@@ -203,8 +204,7 @@ export function buildProgram(): Command {
     )
     .option(
       "--reservations <file>",
-      "reservations file",
-      "examples/reservations.yaml",
+      "reservations file (default: examples/reservations.yaml, built in)",
     )
     .option("--once", "stop after the probe");
   return program;
@@ -251,7 +251,9 @@ export function parseConfig(
     result = {
       kind: "demo",
       demo: {
-        reservations: String(opts.reservations),
+        reservations: opts.reservations === undefined
+          ? undefined
+          : String(opts.reservations),
         once: opts.once === true,
       },
     };
