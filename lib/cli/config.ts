@@ -16,6 +16,9 @@ import {
 } from "./values.ts";
 import { versionText } from "./version.ts";
 
+/** The version printed by `--version` (from `deno.json`). */
+export { VERSION } from "./version.ts";
+
 /** A usage error: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
   /** The exit code the CLI uses. */
