@@ -87,12 +87,26 @@ Deno.test("workflows - action-validator rejects a workflow GitHub would reject",
   }
 });
 
-Deno.test("workflows - ci.yml runs .ci/run as root on ubuntu-latest", async () => {
+/** The Deno version .ci/run installs. */
+async function ciDenoVersion(): Promise<string> {
+  const ciRun = await Deno.readTextFile(`${ROOT}.ci/run`);
+  const m = ciRun.match(/npm install -g deno@(\S+)/);
+  assert.ok(m, ".ci/run installs no Deno");
+  return m[1];
+}
+
+Deno.test("workflows - ci.yml runs .ci/run as root on ubuntu-latest, and deno task compile with the smoke test", async () => {
   const ci = await readWorkflow("ci.yml");
-  const jobs = Object.values(ci.jobs);
-  assert.equal(jobs.length, 1);
-  assert.equal(jobs[0]["runs-on"], "ubuntu-latest");
-  assert.match(runLines(ci), /^sudo .*bash \.ci\/run$/m);
+  assert.deepEqual(Object.keys(ci.jobs).sort(), ["compile", "test"]);
+  for (const job of Object.values(ci.jobs)) {
+    assert.equal(job["runs-on"], "ubuntu-latest");
+  }
+  const test = runLines({ ...ci, jobs: { test: ci.jobs.test } });
+  assert.match(test, /^sudo .*bash \.ci\/run$/m);
+  const compile = runLines({ ...ci, jobs: { compile: ci.jobs.compile } });
+  assert.ok(compile.includes(`npm install -g deno@${await ciDenoVersion()}`));
+  assert.match(compile, /^deno task compile$/m);
+  assert.match(compile, /^\.github\/smoke-test\.sh "\$PWD\/dist\/dhcp-nats"$/m);
 });
 
 Deno.test("workflows - release.yml builds every target with deno task compile, the bundle and SHA256SUMS on a version tag", async () => {
@@ -108,12 +122,57 @@ Deno.test("workflows - release.yml builds every target with deno task compile, t
   );
   assert.doesNotMatch(text, /deno compile|--allow-/);
   assert.match(run, /^deno task bundle$/m);
+  assert.match(
+    run,
+    /^\.github\/smoke-test\.sh "\$PWD\/dist\/dhcp-nats-x86_64-unknown-linux-gnu"$/m,
+  );
+  assert.match(
+    run,
+    /^\.github\/smoke-test\.sh deno run -A "\$PWD\/dist\/dhcp-nats\.js"$/m,
+  );
   assert.match(run, /sha256sum dhcp-nats-\* dhcp-nats\.js > SHA256SUMS/);
   assert.match(
     run,
     /gh release create[^]*dist\/dhcp-nats-\* dist\/dhcp-nats\.js dist\/SHA256SUMS/,
   );
   // The Deno that builds the release is the one CI tests with.
-  const ciRun = await Deno.readTextFile(`${ROOT}.ci/run`);
-  assert.ok(ciRun.includes(`deno@${release.env?.DENO_VERSION}`));
+  assert.equal(release.env?.DENO_VERSION, await ciDenoVersion());
+});
+
+Deno.test("workflows - the smoke test the workflows run passes on the bundle, from an empty DENO_DIR, and fails on another program", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const bundle = `${dir}/dhcp-nats.js`;
+    const built = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--output", bundle, "main.ts"],
+      cwd: ROOT,
+      stderr: "piped",
+    }).output();
+    assert.equal(built.code, 0, decoder.decode(built.stderr));
+    const smoke = (command: string[]) =>
+      new Deno.Command("bash", {
+        args: [`${ROOT}.github/smoke-test.sh`, ...command],
+        env: { DENO_DIR: `${dir}/deno_dir` },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const ok = await smoke([
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--cached-only",
+      "--no-config",
+      bundle,
+    ]);
+    const output = decoder.decode(ok.stdout) + decoder.decode(ok.stderr);
+    assert.equal(ok.code, 0, output);
+    assert.match(output, /smoke test passed/);
+    const wrong = await smoke(["echo"]);
+    assert.equal(wrong.code, 1);
+    assert.match(decoder.decode(wrong.stderr), /--version: printed/);
+    const none = await smoke([]);
+    assert.equal(none.code, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
