@@ -234,3 +234,31 @@ Deno.test("bundle - the three roles and probe, each its own process from the bun
   assert.match(probe.stdout, /ipxe\.efi/);
   assertNothingFetched(b);
 });
+
+Deno.test("bundle - .github/smoke-test.sh, which the workflows run on the binaries, passes on the bundle and fails on another program", async () => {
+  await using b = await bundleInEmptyDir();
+  const smoke = (command: string[]) =>
+    new Deno.Command("bash", {
+      args: [`${ROOT}.github/smoke-test.sh`, ...command],
+      env: { DENO_DIR: `${b.dir}/deno_dir` },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const ok = await smoke([
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--cached-only",
+    "--no-config",
+    b.bundle,
+  ]);
+  const output = decoder.decode(ok.stdout) + decoder.decode(ok.stderr);
+  assert.equal(ok.code, 0, output);
+  assert.match(output, /smoke test passed/);
+  const wrong = await smoke(["echo"]);
+  assert.equal(wrong.code, 1);
+  assert.match(decoder.decode(wrong.stderr), /--version: printed/);
+  const none = await smoke([]);
+  assert.equal(none.code, 2);
+  assertNothingFetched(b);
+});
