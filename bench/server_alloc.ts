@@ -144,16 +144,21 @@ const { profile } = await post<{ profile: { head: Node } }>(
 );
 const sites = new Map<string, number>();
 let total = 0;
-const walk = (n: Node) => {
-  total += n.selfSize;
+const name = (n: Node) => {
   const f = n.callFrame;
   const file = f.url.replace(/^.*\/(lib|bench|tests|npm)\//, "$1/")
     .replace(/^.*registry\.npmjs\.org\//, "npm/");
-  const key = `${f.functionName || "(anonymous)"} ${file}:${f.lineNumber + 1}`;
-  sites.set(key, (sites.get(key) ?? 0) + n.selfSize);
-  n.children.forEach(walk);
+  return `${f.functionName || "(anonymous)"} ${file}:${f.lineNumber + 1}`;
 };
-walk(profile.head);
+const walk = (n: Node, parent: string) => {
+  total += n.selfSize;
+  const own = name(n);
+  // A builtin (no file) is named with its caller.
+  const key = n.callFrame.url ? own : `${own} < ${parent}`;
+  sites.set(key, (sites.get(key) ?? 0) + n.selfSize);
+  for (const c of n.children) walk(c, own);
+};
+walk(profile.head, "");
 session.disconnect();
 
 const f1 = (n: number) => n.toFixed(1);
