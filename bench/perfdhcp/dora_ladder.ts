@@ -23,7 +23,12 @@ import {
   reservationsYaml,
 } from "./fixtures.ts";
 import { type PerfdhcpResult, runPerfdhcp } from "./perfdhcp.ts";
-import { type ProcSample, sampleProc, sampleUdp } from "./proc_stats.ts";
+import {
+  type ProcSample,
+  resetPeak,
+  sampleProc,
+  sampleUdp,
+} from "./proc_stats.ts";
 import {
   startKea,
   startOurs,
@@ -32,10 +37,12 @@ import {
 } from "./targets.ts";
 import {
   printCpuTable,
+  printMemoryTable,
   printSummary,
   printTable,
   type Rung,
 } from "./report.ts";
+import { printTargets } from "./targets_report.ts";
 
 function opt(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -100,6 +107,7 @@ async function rung(
 ): Promise<Rung> {
   // Resets the lookup latency window; its counters are the baseline.
   const start: TimedStats | undefined = await t.report();
+  for (const p of t.procs) resetPeak(p.pid); // peak RSS of this rung alone
   const before = procTotals(t);
   const udpBefore = await Promise.all(
     [t.net.serverNs.name, t.net.clientNs.name].map(sampleUdp),
@@ -231,7 +239,9 @@ try {
   for (const t of targets) if (t.info) console.log(`${t.name}: ${t.info}`);
   printTable(rungs);
   printCpuTable(rungs);
+  printMemoryTable(rungs);
   printSummary(rungs, targets);
+  printTargets(rungs);
 } catch (e) {
   if (!interrupted) console.error(e instanceof Error ? e.message : e);
   await cleanup(1);

@@ -18,7 +18,7 @@ export interface ProcRung {
   cpuPer1000: number;
   /** RSS after the rung, MiB. */
   rssMiB: number;
-  /** Peak RSS so far, MiB. */
+  /** Peak RSS during the rung (VmHWM reset at its start), MiB. */
   peakRssMiB: number;
 }
 
@@ -141,6 +141,29 @@ export function printCpuTable(rungs: readonly Rung[]): void {
   printRows(drops);
 }
 
+/** Print each process's peak RSS in every rung (MiB). */
+export function printMemoryTable(rungs: readonly Rung[]): void {
+  const labels = [...new Set(rungs.map((r) => r.label ?? ""))];
+  const names = [
+    ...new Set(
+      rungs.flatMap((r) => r.procs.map((p) => `${r.target} ${p.name}`)),
+    ),
+  ];
+  const rows = [["peak RSS MiB", ...names]];
+  for (const label of labels) {
+    rows.push([
+      label,
+      ...names.map((n) => {
+        const [target, proc] = n.split(" ");
+        const r = rungs.find((x) => x.label === label && x.target === target);
+        return f0(r?.procs.find((p) => p.name === proc)?.peakRssMiB ?? NaN);
+      }),
+    ]);
+  }
+  console.log("");
+  printRows(rows);
+}
+
 function targets(rungs: readonly Rung[]): string[] {
   return [...new Set(rungs.map((r) => r.target))];
 }
@@ -188,7 +211,7 @@ export function printSummary(
   }
   console.log(
     "\nCPU seconds per 1,000 DORAs (at the highest loss-free rate, else the" +
-      " least lossy rung) and peak RSS over the run:",
+      " least lossy rung) and peak RSS over all rungs:",
   );
   for (const name of Object.keys(top)) {
     const b = top[name] ?? leastLost(rungs, name);
