@@ -3,19 +3,9 @@ import { connect } from "@nats-io/transport-node";
 import { BrokerProtocolError, startBroker } from "../../lib/broker/mod.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import { exchange } from "./_raw.ts";
+import { prng } from "./_prng.ts";
 
 const enc = new TextEncoder();
-
-/** A small seeded PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test("broker - port 0 picks a free port and the url says where", async () => {
   await using broker = await startBroker({ port: 0 });
