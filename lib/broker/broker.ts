@@ -9,6 +9,7 @@
 
 import { latin1 } from "./bytes.ts";
 import { Client } from "./client.ts";
+import { HeapTrimmer } from "./heap_trim.ts";
 import type { BrokerContext, BrokerCounters, Subscription } from "./context.ts";
 import {
   BrokerProtocolError,
@@ -44,6 +45,11 @@ export interface BrokerStats {
   bytesOut: number;
   /** Clients closed as slow consumers. */
   slowConsumers: number;
+  /**
+   * Bytes of memory held now by the clients' read and write buffers (what
+   * is pending plus free room); they shrink back once a burst is written.
+   */
+  bufferedBytes: number;
 }
 
 function randomServerId(): string {
@@ -85,6 +91,7 @@ export class Broker implements AsyncDisposable {
   #listener: Deno.TcpListener;
   #monitor: Monitor | undefined;
   #clients = new Set<Client>();
+  #trimmer = new HeapTrimmer();
   #sublist = new Sublist<Subscription>();
   #nextId = 1;
   #totalConnections = 0;
@@ -111,6 +118,7 @@ export class Broker implements AsyncDisposable {
       addSubscription: (sub) => this.#sublist.insert(sub),
       removeSubscription: (sub) => void this.#sublist.remove(sub),
       clientClosed: (client, reason) => this.#clientClosed(client, reason),
+      released: (bytes) => this.#trimmer.released(bytes),
     };
     const { hostname, port } = this.#options;
     try {
@@ -176,7 +184,10 @@ export class Broker implements AsyncDisposable {
    * @returns a snapshot
    */
   stats(): BrokerStats {
+    let bufferedBytes = 0;
+    for (const client of this.#clients) bufferedBytes += client.buffered;
     return {
+      bufferedBytes,
       connections: this.#clients.size,
       totalConnections: this.#totalConnections,
       subscriptions: this.#sublist.size,
@@ -292,6 +303,7 @@ export class Broker implements AsyncDisposable {
       const clients = [...this.#clients];
       for (const c of clients) c.closeAfterFlush(CloseReason.ServerShutdown);
       await Promise.all(clients.map((c) => c.done));
+      this.#trimmer.close();
       this.#options.logger.info("Broker closed", { url: this.url });
       this.#resolveClosed();
     })();

@@ -56,4 +56,6 @@ export interface BrokerContext {
   removeSubscription(sub: Subscription): void;
   /** The client has closed. */
   clientClosed(client: Client, reason: CloseReason): void;
+  /** A client freed this many bytes of buffer memory. */
+  released(bytes: number): void;
 }
