@@ -23,6 +23,7 @@
  */
 
 import { freePort } from "../tests/_helpers/nats_server.ts";
+import { openSession } from "../tests/broker/_raw.ts";
 
 const encoder = new TextEncoder();
 const MiB = 1024 * 1024;
@@ -159,20 +160,6 @@ function startOurs(denoArgs: string[], log?: string): Promise<Target> {
   );
 }
 
-/** Connect, send `hello`, and read until the PONG it asks for. */
-async function rawClient(port: number, hello: string): Promise<Deno.TcpConn> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  await conn.write(encoder.encode(hello));
-  const buf = new Uint8Array(4096);
-  let seen = "";
-  while (!seen.includes("PONG\r\n")) {
-    const n = await conn.read(buf);
-    if (n === null) throw new Error("Server closed a new connection");
-    seen += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  return conn;
-}
-
 const IDLE_HELLO = 'CONNECT {"verbose":false,"protocol":1}\r\nPING\r\n';
 const SLOW_HELLO = 'CONNECT {"verbose":false,"protocol":1}\r\n' +
   "SUB flood 1\r\nPING\r\n";
@@ -183,7 +170,7 @@ async function openMany(port: number, n: number, hello: string) {
     const batch = Math.min(50, n - i);
     conns.push(
       ...await Promise.all(
-        Array.from({ length: batch }, () => rawClient(port, hello)),
+        Array.from({ length: batch }, () => openSession(port, hello)),
       ),
     );
   }
@@ -211,7 +198,7 @@ async function settled(t: Target, connections: number, ms: number) {
 async function floodUntilClosed(t: Target, slow: number) {
   const before = (await t.counts()).slowConsumers;
   const consumers = await openMany(t.port, slow, SLOW_HELLO);
-  const publisher = await rawClient(t.port, IDLE_HELLO);
+  const publisher = await openSession(t.port, IDLE_HELLO);
   const header = encoder.encode(`PUB flood ${PAYLOAD}\r\n`);
   const chunk = new Uint8Array(16 * (header.length + PAYLOAD + 2));
   for (let off = 0; off < chunk.length; off += header.length + PAYLOAD + 2) {

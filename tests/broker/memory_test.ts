@@ -5,27 +5,7 @@ import { KEEP_CHUNK, MAX_CHUNK } from "../../lib/broker/out_buffer.ts";
 import { HeapTrimmer } from "../../lib/broker/heap_trim.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import { prng } from "./_prng.ts";
-
-const enc = new TextEncoder();
-
-/** A raw client that subscribes to `subject` and then never reads. */
-async function slowSubscriber(
-  port: number,
-  subject: string,
-): Promise<Deno.TcpConn> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  await conn.write(
-    enc.encode(`CONNECT {"verbose":false}\r\nSUB ${subject} 1\r\nPING\r\n`),
-  );
-  const buf = new Uint8Array(4096);
-  let seen = "";
-  while (!seen.includes("PONG")) {
-    const n = await conn.read(buf);
-    if (n === null) throw new Error("Broker closed the subscriber");
-    seen += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  return conn;
-}
+import { openSession } from "./_raw.ts";
 
 Deno.test("broker - a slow consumer is closed with pending bytes within the limit plus one message", async () => {
   for (const seed of [1, 2, 3]) {
@@ -39,7 +19,10 @@ Deno.test("broker - a slow consumer is closed with pending bytes within the limi
       write: (line) => records.push(JSON.parse(line)),
     });
     await using broker = await startBroker({ port: 0, maxPending, logger });
-    const slow = await slowSubscriber(broker.port, "flood");
+    const slow = await openSession(
+      broker.port,
+      'CONNECT {"verbose":false}\r\nSUB flood 1\r\nPING\r\n',
+    );
     const nc = await connect({ servers: broker.url });
     try {
       // Far more than the socket buffers and maxPending hold, in all.
