@@ -31,8 +31,9 @@ const EMPTY = new Uint8Array(0);
  * import { OutBuffer } from "./out_buffer.ts";
  * const out = new OutBuffer();
  * out.ascii("PONG\r\n");
- * if (out.length !== 6 || out.peek().length !== 6) throw new Error();
- * out.consume(6);
+ * const head = out.peek();
+ * if (head.length !== 6) throw new Error();
+ * out.consume(head.length);
  * if (out.length !== 0) throw new Error();
  * ```
  */
