@@ -7,11 +7,14 @@
 import type { ClasslessRoute } from "../backend/reservation.ts";
 import type { RawEntry, RawNode } from "./_raw_tree.ts";
 import { closest } from "./_did_you_mean.ts";
+import { isIpv4 } from "../net/ipv4.ts";
 
 /** One problem found in a reservations file. */
 export interface ReservationIssue {
-  /** Line, 1-based. */
+  /** Line, 1-based; 0 when the source has no lines (a KV value). */
   line: number;
+  /** Where the host came from, when not the file being read. */
+  source?: string;
   /** The host's MAC address as written, when the problem is inside a host. */
   mac?: string;
   /** The field, for example `nameServers[1]` or `netboot.allowPxe`. */
@@ -42,7 +45,10 @@ export const HOST_FIELDS = {
 export const NETBOOT_FIELDS = {
   allowPxe: "bool",
   ipxeScriptUrl: "url",
+  ipxeScript: "ipxeScript",
 } as const;
+/** Longest inline iPXE script (`netboot.ipxeScript`), in bytes. */
+export const MAX_IPXE_SCRIPT_BYTES = 64 * 1024;
 const ROUTE_FIELDS = { destination: "cidr", router: "ip" } as const;
 
 /** `nameServers[0]` ... built once, not per host. */
@@ -52,8 +58,6 @@ const LIST_ITEM_NAMES: Record<string, string[]> = Object.fromEntries(
   ),
 );
 
-const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
-const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 const UINT32_MAX = 4294967295;
 
 const indexes = new Map<object, Map<string, string>>();
@@ -99,7 +103,7 @@ export class HostChecker {
         const hint = closest(entry.key, Object.keys(table));
         this.fail(
           entry.line,
-          prefix + entry.key,
+          prefix + shown(entry.key),
           `unknown field${hint ? ` (did you mean "${prefix}${hint}"?)` : ""}`,
         );
         continue;
@@ -135,7 +139,7 @@ export class HostChecker {
   /** A dotted-quad IPv4 address. */
   ip(node: RawNode, field: string): string | undefined {
     const text = this.string(node, field);
-    if (text === undefined || IPV4.test(text)) return text;
+    if (text === undefined || isIpv4(text)) return text;
     return this.fail(node.line, field, `"${text}" is not an IPv4 address`);
   }
 
@@ -221,6 +225,28 @@ export class HostChecker {
     return this.fail(node.line, field, `"${text}" is not an absolute URL`);
   }
 
+  /** An inline iPXE script: `#!ipxe` first, at most 64 KiB. */
+  ipxeScript(node: RawNode, field: string): string | undefined {
+    const text = this.string(node, field);
+    if (text === undefined) return undefined;
+    if (!text.startsWith("#!ipxe")) {
+      return this.fail(
+        node.line,
+        field,
+        'expected an iPXE script, whose first line is "#!ipxe"',
+      );
+    }
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > MAX_IPXE_SCRIPT_BYTES) {
+      return this.fail(
+        node.line,
+        field,
+        `the script has ${bytes} bytes, more than ${MAX_IPXE_SCRIPT_BYTES}`,
+      );
+    }
+    return text;
+  }
+
   /** A network in CIDR form without host bits. */
   cidr(node: RawNode, field: string): string | undefined {
     const text = this.string(node, field);
@@ -228,7 +254,7 @@ export class HostChecker {
     const [addr, len, extra] = text.split("/");
     const prefix = Number(len);
     if (
-      extra !== undefined || !IPV4.test(addr) || !/^[0-9]{1,2}$/.test(len) ||
+      extra !== undefined || !isIpv4(addr) || !/^[0-9]{1,2}$/.test(len) ||
       prefix > 32
     ) {
       return this.fail(
@@ -280,10 +306,32 @@ export function describe(node: RawNode): string {
   if (node.kind === "seq") return "a list";
   const v = node.value;
   if (v === null) return "nothing";
-  if (typeof v === "string") return `a string ("${v}")`;
+  if (typeof v === "string") return `a string (${quoted(v)})`;
   if (typeof v === "boolean") return `a boolean (${v})`;
   if (typeof v === "number") return `a number (${v})`;
   return typeof v;
+}
+
+/**
+ * A key for a message: as written when it is plain printable ASCII,
+ * otherwise quoted with invisible and non-ASCII characters escaped, so
+ * that `host\u00a0name` does not read as `hostname`.
+ */
+export function shown(key: string): string {
+  return /^[\x21-\x7e]+$/.test(key) ? key : quoted(key);
+}
+
+/** `"text"`, with characters outside printable ASCII as `\uXXXX`. */
+export function quoted(text: string): string {
+  return '"' +
+    text.replace(
+      /[^\x20-\x7e]|["\\]/g,
+      (c) =>
+        c === '"' || c === "\\"
+          ? "\\" + c
+          : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+    ) +
+    '"';
 }
 
 function ipToNumber(ip: string): number {

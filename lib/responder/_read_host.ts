@@ -17,6 +17,7 @@ import {
   HostChecker,
   NETBOOT_FIELDS,
   type ReservationIssue,
+  shown,
 } from "./_host_fields.ts";
 import { closest } from "./_did_you_mean.ts";
 
@@ -87,7 +88,7 @@ export function readHost(
       const hint = closest(key, FIELD_NAMES);
       c.fail(
         entry.line,
-        key,
+        shown(key),
         `unknown field${hint ? ` (did you mean "${hint}"?)` : ""}`,
       );
       continue;
@@ -155,9 +156,11 @@ export function readHost(
         if (x !== undefined) r.leaseTime = x;
         break;
       }
-      case "netboot":
-        readNetboot(c, v, r);
+      case "netboot": {
+        const script = readNetboot(c, v, r);
+        if (script !== undefined) (ext ??= {}).ipxeScript = script;
         break;
+      }
       case "classlessStaticRoutes": {
         const x = c.list(v, name, (n, f) => c.route(n, f));
         if (x !== undefined) (ext ??= {}).classlessStaticRoutes = x;
@@ -189,31 +192,32 @@ export function readHost(
   return issues.length === before ? r : undefined;
 }
 
-function readNetboot(c: HostChecker, node: RawNode, r: Reservation): void {
+/**
+ * The `netboot` mapping into `r.netboot`.
+ * @returns The inline iPXE script, when the host has one.
+ */
+function readNetboot(
+  c: HostChecker,
+  node: RawNode,
+  r: Reservation,
+): string | undefined {
   if (node.kind !== "map") {
-    if (isEmpty(node)) return;
-    c.fail(
+    if (isEmpty(node)) return undefined;
+    return c.fail(
       node.line,
       "netboot",
-      `expected a mapping with allowPxe and ipxeScriptUrl, got ${
+      `expected a mapping with allowPxe, ipxeScriptUrl or ipxeScript, got ${
         describe(node)
       }`,
     );
-    return;
   }
-  let allow: boolean | undefined;
-  let url: string | undefined;
-  const exact = node.entries.length === 1 && node.entries[0].key === "allowPxe";
-  if (exact) {
-    // The common case, without the general field matching.
-    allow = c.bool(node.entries[0].value, "netboot.allowPxe");
-  } else {
-    const nb = c.fields(node, NETBOOT_FIELDS, "netboot.");
-    const allowEntry = nb.get("allowPxe");
-    const script = nb.get("ipxeScriptUrl");
-    allow = allowEntry && c.bool(allowEntry.value, "netboot.allowPxe");
-    url = script && c.url(script.value, "netboot.ipxeScriptUrl");
-  }
+  const nb = c.fields(node, NETBOOT_FIELDS, "netboot.");
+  const allowEntry = nb.get("allowPxe");
+  const urlEntry = nb.get("ipxeScriptUrl");
+  const scriptEntry = nb.get("ipxeScript");
+  const allow = allowEntry && c.bool(allowEntry.value, "netboot.allowPxe");
+  const url = urlEntry && c.url(urlEntry.value, "netboot.ipxeScriptUrl");
   r.netboot = { allowNetboot: allow ?? false };
   if (url !== undefined) r.netboot.ipxeScriptUrl = url;
+  return scriptEntry && c.ipxeScript(scriptEntry.value, "netboot.ipxeScript");
 }
