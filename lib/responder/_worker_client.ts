@@ -1,8 +1,8 @@
 /**
  * The main thread's side of `_reader_worker.ts`: one Worker per read,
- * hosts taken a chunk per message (each message is its own event-loop
- * task, so lookups are answered in between), the Worker ended when the
- * read is over or abandoned.
+ * hosts taken a chunk per message and the next chunk asked for only then
+ * (so lookups are answered between chunks), the Worker ended when the read
+ * is over or abandoned.
  *
  * @module
  */
@@ -14,7 +14,7 @@ import type { ReadMessage, ReadRequest } from "./_reader_worker.ts";
  * Hosts per message from the Worker: taking in 1,000 reservations costs
  * the main thread about a millisecond.
  */
-export const HOSTS_PER_MESSAGE = 1000;
+export const HOSTS_PER_MESSAGE = 250;
 
 /** The outcome of a read in the Worker. */
 export interface WorkerReadResult {
@@ -50,7 +50,7 @@ export function readInWorker(
       switch (m.type) {
         case "hosts":
           for (const [mac, reservation] of m.hosts) map.set(mac, reservation);
-          return;
+          return worker.postMessage("more");
         case "done":
           return resolve({
             digest: m.digest,
