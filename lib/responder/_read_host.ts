@@ -20,6 +20,7 @@ import {
   shown,
 } from "./_host_fields.ts";
 import { closest } from "./_did_you_mean.ts";
+import { share, type SharedStrings } from "./_shared_strings.ts";
 
 type HostField = keyof typeof HOST_FIELDS;
 
@@ -28,23 +29,6 @@ const FIELD_BIT = Object.fromEntries(
   FIELD_NAMES.map((name, i) => [name, 1 << i]),
 ) as Record<HostField, number>;
 const LOWER = fieldIndex(HOST_FIELDS);
-/** Distinct values kept for sharing; beyond this, values are not shared. */
-const MAX_SHARED = 4096;
-
-/**
- * Values repeated across hosts (masks, gateways, name servers, domains) are
- * stored once: fewer live strings for a large table, less for the GC to do.
- */
-export type SharedStrings = Map<string, string>;
-
-function share<T>(shared: SharedStrings | undefined, value: T): T {
-  if (shared === undefined || typeof value !== "string") return value;
-  const known = shared.get(value);
-  if (known !== undefined) return known as T;
-  if (shared.size < MAX_SHARED) shared.set(value, value);
-  return value;
-}
-
 function isEmpty(node: RawNode): boolean {
   return node.kind === "scalar" && (node.value === null || node.value === "");
 }

@@ -12,7 +12,8 @@ import type { Reservation } from "../backend/reservation.ts";
 import { normalizeMac } from "../net/mac.ts";
 import type { RawEntry } from "./_raw_tree.ts";
 import { type ReservationIssue, shown } from "./_host_fields.ts";
-import { readHost, type SharedStrings } from "./_read_host.ts";
+import { readHost } from "./_read_host.ts";
+import type { SharedStrings } from "./_shared_strings.ts";
 import { parseJsonObject, plainToRaw } from "./_json_tree.ts";
 import { MAX_DEPTH, parseYaml } from "./_yaml_tree.ts";
 

@@ -9,6 +9,7 @@
 import type { Reservation } from "../backend/reservation.ts";
 import type { ReservationIssue } from "./_host_fields.ts";
 import type { ReadMessage, ReadRequest } from "./_reader_worker.ts";
+import { type SharedStrings, shareReservation } from "./_shared_strings.ts";
 
 /**
  * Hosts per message from the Worker: taking in 1,000 reservations costs
@@ -44,12 +45,16 @@ export function readInWorker(
     { type: "module" },
   );
   const map = new Map<string, Reservation>();
+  const shared: SharedStrings = new Map();
   return new Promise<WorkerReadResult>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<ReadMessage>) => {
       const m = event.data;
       switch (m.type) {
         case "hosts":
-          for (const [mac, reservation] of m.hosts) map.set(mac, reservation);
+          for (const [mac, reservation] of m.hosts) {
+            shareReservation(mac, reservation, shared);
+            map.set(mac, reservation);
+          }
           return worker.postMessage("more");
         case "done":
           return resolve({

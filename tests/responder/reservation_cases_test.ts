@@ -13,6 +13,7 @@ import {
   readHostValue,
   ReservationFileError,
 } from "../../lib/responder/reservation_file.ts";
+import { aliasBomb } from "./_files.ts";
 
 const HOST = "08:00:27:29:4e:67:\n  ipAddress: 192.168.2.10\n";
 
@@ -27,15 +28,6 @@ function refused(text: string): string[] {
     return lines;
   }
   assert.fail(`accepted ${JSON.stringify(text)}`);
-}
-
-/** Seven levels of nine aliases: 498 bytes, 4.8 million nodes expanded. */
-export function aliasBomb(): string {
-  let text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
-  for (let i = 1; i < 8; i++) {
-    text += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(", ")}]\n`;
-  }
-  return text;
 }
 
 Deno.test("reservations - an alias bomb is refused in well under a second", () => {
