@@ -17,6 +17,7 @@ import {
   withMessageType,
   withServerIdentifier,
 } from "../dhcp/modifiers.ts";
+import { hexNumber } from "../bytes/hex.ts";
 import type { Logger } from "../log/logger.ts";
 import { type ReplyDestination, replyDestination } from "./addressing.ts";
 import { Counters, DropReason } from "./counters.ts";
@@ -25,9 +26,9 @@ import type { ServerSettings } from "./options.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { finalizeOptions, replyMaxSize } from "./reply_options.ts";
 import { lazyChild } from "./lazy_logger.ts";
-import { newTraceContext } from "./traceparent.ts";
-import { describePacket } from "../metrics/packet_log.ts";
-import { startTransactionSpan } from "../metrics/tracing.ts";
+import { newTraceContext } from "../tracing/traceparent.ts";
+import { describePacket } from "./packet_log.ts";
+import { startTransactionSpan } from "../tracing/spans.ts";
 
 /** Where a datagram came from. */
 export interface DatagramSource {
@@ -146,7 +147,7 @@ export class PacketProcessor {
     this.counters.packetIn(request.op === 1 ? typeName : "BOOTREPLY");
     const log = lazyChild(this.#logger, () => ({
       mac: request.clientHardwareAddress,
-      xid: "0x" + request.transactionId.toString(16).padStart(8, "0"),
+      xid: "0x" + hexNumber(request.transactionId, 8),
       type: typeName,
       from: `${source.address}:${source.port}`,
       ...(source.interfaceIndex !== undefined
