@@ -1,9 +1,9 @@
 /**
  * The Worker that reads a reservations file off the main thread, so that a
- * large file never stalls lookups: it reads the file (or takes the text),
- * skips it when its digest is the one already in service, parses and
- * validates it, and posts the hosts in chunks that the main thread takes
- * in between its other work. Protocol: {@linkcode ReadRequest} in,
+ * large file never stalls lookups. It runs one {@linkcode readRequest} and
+ * posts the hosts in chunks, the next one only when the main thread asks
+ * for it (`"more"`), so that taking them in never holds its event loop for
+ * more than one chunk. Protocol: a {@linkcode WorkerRequest} in,
  * {@linkcode ReadMessage}s out, the last one `done`, `unchanged` or
  * `failed`.
  *
@@ -13,16 +13,10 @@
 import process from "node:process";
 import type { Reservation } from "../backend/reservation.ts";
 import type { ReservationIssue } from "./_host_fields.ts";
-import { readReservationText, sizeIssue } from "./_reader.ts";
+import { type ReadRequest, readRequest } from "./_read_request.ts";
 
 /** What the main thread asks for. */
-export interface ReadRequest {
-  /** The file to read; or */
-  path?: string;
-  /** the text to parse. */
-  text?: string;
-  /** The digest of the data in service: the same file is not parsed again. */
-  knownDigest?: string;
+export interface WorkerRequest extends ReadRequest {
   /** Hosts per `hosts` message. */
   chunk: number;
 }
@@ -47,31 +41,10 @@ Object.defineProperty(process, "env", {
 /** Resolves the wait for the main thread's next `"more"`. */
 let more: (() => void) | undefined;
 
-/** SHA-256 of the file, hex. */
-async function digestOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function handle(request: ReadRequest): Promise<void> {
+async function handle(request: WorkerRequest): Promise<void> {
   const post = (message: ReadMessage) => self.postMessage(message);
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = request.path !== undefined
-      ? await Deno.readFile(request.path)
-      : new TextEncoder().encode(request.text ?? "");
-  } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    return post({ type: "failed", name: e.name, message: e.message });
-  }
-  const digest = await digestOf(bytes);
-  if (digest === request.knownDigest) {
-    return post({ type: "unchanged", digest });
-  }
-  const tooLarge = sizeIssue(bytes.length);
-  if (tooLarge) return post({ type: "done", digest, issues: [tooLarge] });
-  const text = request.text ?? new TextDecoder().decode(bytes);
-  const { map, issues } = readReservationText(text);
+  const { digest, unchanged, map, issues } = await readRequest(request);
+  if (unchanged) return post({ type: "unchanged", digest });
   let hosts: [string, Reservation][] = [];
   for (const entry of map) {
     hosts.push(entry);
@@ -86,7 +59,7 @@ async function handle(request: ReadRequest): Promise<void> {
   post({ type: "done", digest, issues });
 }
 
-self.onmessage = (event: MessageEvent<ReadRequest | "more">) => {
+self.onmessage = (event: MessageEvent<WorkerRequest | "more">) => {
   if (event.data === "more") return more?.();
   handle(event.data).catch((err) => {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -1,33 +1,33 @@
 /**
  * The main thread's side of `_reader_worker.ts`: one Worker per read,
  * hosts taken a chunk per message and the next chunk asked for only then
- * (so lookups are answered between chunks), the Worker ended when the read
- * is over or abandoned.
+ * (so lookups are answered between chunks), repeated values shared again,
+ * the Worker ended when the read is over. Where no Worker can start (the
+ * single-file bundle, which has no Worker module), the read runs on this
+ * thread instead: same result, but a large file stalls lookups meanwhile.
  *
  * @module
  */
 import type { Reservation } from "../backend/reservation.ts";
-import type { ReservationIssue } from "./_host_fields.ts";
-import type { ReadMessage, ReadRequest } from "./_reader_worker.ts";
+import type { ReadMessage, WorkerRequest } from "./_reader_worker.ts";
+import {
+  type ReadOutcome,
+  type ReadRequest,
+  readRequest,
+} from "./_read_request.ts";
 import { type SharedStrings, shareReservation } from "./_shared_strings.ts";
 
+export type { ReadOutcome };
+
 /**
- * Hosts per message from the Worker: taking in 1,000 reservations costs
- * the main thread about a millisecond.
+ * Hosts per message from the Worker: a message is taken in one go, so this
+ * bounds the main thread's work per event-loop turn (250 reservations are
+ * well under a millisecond to take in).
  */
 export const HOSTS_PER_MESSAGE = 250;
 
-/** The outcome of a read in the Worker. */
-export interface WorkerReadResult {
-  /** SHA-256 of the file, hex. */
-  digest: string;
-  /** The file's digest was the known one: nothing was parsed. */
-  unchanged: boolean;
-  /** The reservations (empty when unchanged or when there are issues). */
-  map: Map<string, Reservation>;
-  /** Every problem, in line order. */
-  issues: ReservationIssue[];
-}
+/** The Worker's module; absent from a bundle. */
+const WORKER_URL = new URL("./_reader_worker.ts", import.meta.url);
 
 /**
  * Read and validate a file (or text) in a Worker.
@@ -37,17 +37,14 @@ export interface WorkerReadResult {
  * @throws {Deno.errors.NotFound} and other I/O errors, as reading the file
  * threw them in the Worker.
  */
-export function readInWorker(
-  request: Omit<ReadRequest, "chunk">,
-): Promise<WorkerReadResult> {
-  const worker = new Worker(
-    new URL("./_reader_worker.ts", import.meta.url),
-    { type: "module" },
-  );
+export function readInWorker(request: ReadRequest): Promise<ReadOutcome> {
+  const worker = new Worker(WORKER_URL, { type: "module" });
   const map = new Map<string, Reservation>();
   const shared: SharedStrings = new Map();
-  return new Promise<WorkerReadResult>((resolve, reject) => {
+  let heard = false;
+  return new Promise<ReadOutcome>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<ReadMessage>) => {
+      heard = true;
       const m = event.data;
       switch (m.type) {
         case "hosts":
@@ -76,11 +73,11 @@ export function readInWorker(
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      reject(
-        new Error(`The reservations reader failed: ${event.message}`),
-      );
+      if (!heard) return resolve(readRequest(request)); // no Worker here
+      reject(new Error(`The reservations reader failed: ${event.message}`));
     };
-    worker.postMessage({ ...request, chunk: HOSTS_PER_MESSAGE });
+    const message: WorkerRequest = { ...request, chunk: HOSTS_PER_MESSAGE };
+    worker.postMessage(message);
   }).finally(() => worker.terminate());
 }
 
