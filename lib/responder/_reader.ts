@@ -16,6 +16,7 @@ import { readHost } from "./_read_host.ts";
 import type { SharedStrings } from "./_shared_strings.ts";
 import { parseJsonObject, plainToRaw } from "./_json_tree.ts";
 import { MAX_DEPTH, parseYaml } from "./_yaml_tree.ts";
+import { type Chunk, CHUNK_CHARS, rootChunks } from "./_yaml_chunks.ts";
 
 /** Largest file read, in characters (bytes for ASCII). */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -34,15 +35,19 @@ export interface ReadResult {
  * Read and validate the text of a reservations file.
  *
  * @param text YAML or JSON.
+ * @param chunkChars Size of the pieces a large YAML file is parsed in.
  * @returns The reservations, or every problem with its line.
  */
-export function readReservationText(text: string): ReadResult {
+export function readReservationText(
+  text: string,
+  chunkChars = CHUNK_CHARS,
+): ReadResult {
   const tooLarge = sizeIssue(text.length);
   if (tooLarge) return fail(tooLarge);
   const json = parseJsonObject(text);
   if (json !== undefined) {
     const size = Object.keys(json).length;
-    if (size > MAX_HOSTS) return fail(hostsIssue(size, 1));
+    if (size > MAX_HOSTS) return fail(hostsIssue(1));
     const hosts = new HostReader();
     let deep = false;
     for (const key in json) {
@@ -55,6 +60,9 @@ export function readReservationText(text: string): ReadResult {
     }
     // Problems: read it again as YAML below, for messages with lines.
   }
+  const chunks = rootChunks(text, chunkChars);
+  const inPieces = chunks && readChunks(chunks);
+  if (inPieces) return inPieces;
   const parsed = parseYaml(text);
   if (!parsed.ok) return fail(...parsed.issues);
   const { root } = parsed.doc;
@@ -67,7 +75,7 @@ export function readReservationText(text: string): ReadResult {
       }`,
     });
   }
-  if (root.size > MAX_HOSTS) return fail(hostsIssue(root.size, root.line));
+  if (root.size > MAX_HOSTS) return fail(hostsIssue(root.line));
   const hosts = new HostReader();
   parsed.doc.forEachEntry(
     hosts.issues,
@@ -90,11 +98,33 @@ export function sizeIssue(size: number): ReservationIssue | undefined {
   };
 }
 
-function hostsIssue(size: number, line: number): ReservationIssue {
+/**
+ * A file read in pieces; `undefined` when a piece has a syntax error or is
+ * not a block mapping with its keys in column 0 (the whole file is then
+ * read, for the right messages).
+ */
+function readChunks(chunks: Chunk[]): ReadResult | undefined {
+  const hosts = new HostReader();
+  let size = 0;
+  for (const chunk of chunks) {
+    const parsed = parseYaml(chunk.text, chunk.lineOffset);
+    if (!parsed.ok || !parsed.doc.root.blockAtColumn0) return undefined;
+    size += parsed.doc.root.size;
+    if (size > MAX_HOSTS) return fail(hostsIssue(1));
+    parsed.doc.forEachEntry(
+      hosts.issues,
+      (entry, before) => hosts.add(entry, before),
+    );
+  }
+  if (hosts.issues.length > 0) return fail(...hosts.issues);
+  return { map: hosts.map, issues: [] };
+}
+
+function hostsIssue(line: number): ReservationIssue {
   return {
     line,
     message:
-      `the file has ${size} entries, more than ${MAX_HOSTS}; split it, or put large inventories in a KV store`,
+      `the file has more than ${MAX_HOSTS} entries; split it, or put large inventories in a KV store`,
   };
 }
 

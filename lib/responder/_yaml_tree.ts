@@ -51,6 +51,8 @@ export interface YamlRoot {
     kind: "map" | "seq" | "scalar" | "empty";
     line: number;
     size: number;
+    /** Whether the root is a block mapping whose keys start in column 0. */
+    blockAtColumn0: boolean;
   };
   /**
    * Convert each root entry (key resolved, merge keys applied) and pass it
@@ -66,11 +68,13 @@ export interface YamlRoot {
 }
 
 /**
- * Parse `text`. Syntax errors are returned with their lines; nothing is
- * converted until {@linkcode YamlRoot.forEachEntry}.
+ * Parse `text` (a file, or a piece of one after `lineOffset` lines).
+ * Syntax errors are returned with their lines; nothing is converted until
+ * {@linkcode YamlRoot.forEachEntry}.
  */
 export function parseYaml(
   text: string,
+  lineOffset = 0,
 ): { ok: true; doc: YamlRoot } | { ok: false; issues: ReservationIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, {
@@ -83,7 +87,7 @@ export function parseYaml(
     return {
       ok: false,
       issues: doc.errors.map((e) => ({
-        line: lines.linePos(e.pos[0]).line,
+        line: lineOffset + lines.linePos(e.pos[0]).line,
         message: e.message.split("\n")[0].replace(/\.$/, ""),
       })),
     };
@@ -91,6 +95,7 @@ export function parseYaml(
   const reader = new TreeReader(
     doc,
     lines,
+    lineOffset,
     ALIAS_NODES_BASE + ALIAS_NODES_PER_BYTE * text.length,
   );
   return { ok: true, doc: reader };
@@ -110,11 +115,12 @@ class TreeReader implements YamlRoot {
   constructor(
     readonly doc: Document,
     readonly lines: LineCounter,
+    readonly lineOffset: number,
     budget: number,
   ) {
     this.#budget = budget;
     const c = doc.contents as Node | null;
-    const line = this.#line(c, 1);
+    const line = this.#line(c, lineOffset + 1);
     const target = isAlias(c) ? c.resolve(doc) : c;
     const kind = target === null || target === undefined ||
         (isScalar(target) && target.value === null)
@@ -125,7 +131,10 @@ class TreeReader implements YamlRoot {
       ? "seq"
       : "scalar";
     const size = isMap(target) || isSeq(target) ? target.items.length : 0;
-    this.root = { kind, line, size };
+    const blockAtColumn0 = isMap(target) && !target.flow &&
+      target.range !== undefined && target.range !== null &&
+      this.lines.linePos(target.range[0]).col === 1;
+    this.root = { kind, line, size, blockAtColumn0 };
   }
 
   forEachEntry(
@@ -137,7 +146,7 @@ class TreeReader implements YamlRoot {
     if (isAlias(root)) root = root.resolve(this.doc) ?? null;
     if (!isMap(root)) return true;
     try {
-      this.#entries(root, 1, 0, (entry, before) => {
+      this.#entries(root, this.root.line, 0, (entry, before) => {
         this.#mac = undefined;
         onEntry(entry, before);
       }, (key) => this.#mac = key);
@@ -149,7 +158,8 @@ class TreeReader implements YamlRoot {
   }
 
   #line(node: Node | null | undefined, fallback: number): number {
-    return node?.range ? this.lines.linePos(node.range[0]).line : fallback;
+    if (!node?.range) return fallback;
+    return this.lineOffset + this.lines.linePos(node.range[0]).line;
   }
 
   #fail(line: number, message: string): undefined {

@@ -220,9 +220,7 @@ Deno.test("reservations - resource limits are errors with a line", () => {
   const hosts: Record<string, object> = {};
   for (let i = 0; i <= MAX_HOSTS; i++) hosts[`k${i}`] = {};
   assert.deepEqual(refused(JSON.stringify(hosts)), [
-    `f.yaml:1: the file has ${
-      MAX_HOSTS + 1
-    } entries, more than ${MAX_HOSTS}; split it, or put large inventories in a KV store`,
+    `f.yaml:1: the file has more than ${MAX_HOSTS} entries; split it, or put large inventories in a KV store`,
   ]);
 });
 
@@ -270,4 +268,25 @@ Deno.test("readHostValue() validates one KV value by the file's rules", () => {
     formatIssue(notMap.issues[0]),
     /expected a mapping of fields, got a string/,
   );
+});
+
+Deno.test("reservations - a large file is read in pieces, or whole when aliases cross them", () => {
+  const host = (i: number) =>
+    `02:00:00:00:${(i >> 8).toString(16).padStart(2, "0")}:${
+      (i & 255).toString(16).padStart(2, "0")
+    }:\n  ipAddress: 10.0.${i >> 8}.${i & 255}\n  hostname: node-${i}\n`;
+  const hosts = Array.from({ length: 6000 }, (_, i) => host(i + 1)).join("");
+  assert.ok(hosts.length > 256 * 1024);
+  const plain = parseReservations(hosts);
+  assert.equal(plain.size, 6000);
+  assert.equal(plain.get("02:00:00:00:17:70")?.hostname, "node-6000");
+  const withBase = "02:00:00:00:00:00: &base\n  ipAddress: 10.1.0.0\n" +
+    "  subnetMask: 255.255.0.0\n" + hosts +
+    "02:00:00:00:ff:ff:\n  <<: *base\n  ipAddress: 10.1.255.255\n";
+  const merged = parseReservations(withBase);
+  assert.equal(merged.get("02:00:00:00:ff:ff")?.subnetMask, "255.255.0.0");
+  // Three lines per host: the bad address is on line 6000 * 3 + 2.
+  assert.deepEqual(refused(hosts + "02:00:00:00:ff:fe:\n  ipAddress: x\n"), [
+    'f.yaml:18002: 02:00:00:00:ff:fe: ipAddress: "x" is not an IPv4 address',
+  ]);
 });
