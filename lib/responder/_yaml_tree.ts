@@ -107,6 +107,8 @@ class TreeReader implements YamlRoot {
   #mac: string | undefined;
   /** Nodes aliases may still add. */
   #budget: number;
+  /** The budget at the start, for the message. */
+  readonly #aliasNodes: number;
   /** Alias targets being expanded, to find cycles. */
   readonly #expanding = new Set<Node>();
   /** Line of the outermost alias (or merge) being expanded. */
@@ -118,7 +120,7 @@ class TreeReader implements YamlRoot {
     readonly lineOffset: number,
     budget: number,
   ) {
-    this.#budget = budget;
+    this.#budget = this.#aliasNodes = budget;
     const c = doc.contents as Node | null;
     const line = this.#line(c, lineOffset + 1);
     const target = isAlias(c) ? c.resolve(doc) : c;
@@ -302,7 +304,7 @@ class TreeReader implements YamlRoot {
     if (this.#expanding.size > 0 && --this.#budget < 0) {
       this.#fail(
         this.#aliasLine,
-        "aliases expand to too many nodes (more than the file has bytes); refused as a resource exhaustion attack",
+        `aliases expand to more than ${this.#aliasNodes} nodes (${ALIAS_NODES_BASE} + ${ALIAS_NODES_PER_BYTE} per byte of the file); refused as a resource exhaustion attack`,
       );
       throw new LimitReached();
     }
