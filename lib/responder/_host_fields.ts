@@ -7,7 +7,14 @@
 import type { ClasslessRoute } from "../backend/reservation.ts";
 import type { RawEntry, RawNode } from "./_raw_tree.ts";
 import { closest } from "./_did_you_mean.ts";
-import { isIpv4 } from "../net/ipv4.ts";
+import { describe, shown } from "./_describe.ts";
+import {
+  ipv4FromNumber,
+  ipv4ToNumber,
+  isIpv4,
+  isIpv4Mask,
+  parseIpv4Cidr,
+} from "../net/ipv4.ts";
 
 /** One problem found in a reservations file. */
 export interface ReservationIssue {
@@ -146,10 +153,7 @@ export class HostChecker {
   /** A subnet mask with contiguous one bits. */
   mask(node: RawNode, field: string): string | undefined {
     const text = this.ip(node, field);
-    if (text === undefined) return undefined;
-    const bits = ipToNumber(text);
-    const inverted = ~bits >>> 0;
-    if ((inverted & (inverted + 1)) === 0) return text;
+    if (text === undefined || isIpv4Mask(text)) return text;
     return this.fail(
       node.line,
       field,
@@ -251,26 +255,24 @@ export class HostChecker {
   cidr(node: RawNode, field: string): string | undefined {
     const text = this.string(node, field);
     if (text === undefined) return undefined;
-    const [addr, len, extra] = text.split("/");
-    const prefix = Number(len);
-    if (
-      extra !== undefined || !isIpv4(addr) || !/^[0-9]{1,2}$/.test(len) ||
-      prefix > 32
-    ) {
+    const cidr = parseIpv4Cidr(text);
+    if (cidr === undefined) {
       return this.fail(
         node.line,
         field,
         `"${text}" is not a network in CIDR form (like 10.0.0.0/8)`,
       );
     }
+    const prefix = cidr.prefixLength;
+    const address = ipv4ToNumber(cidr.address);
     const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-    const network = (ipToNumber(addr) & mask) >>> 0;
-    if (network !== ipToNumber(addr)) {
+    const network = (address & mask) >>> 0;
+    if (network !== address) {
       return this.fail(
         node.line,
         field,
         `"${text}" has host bits set (did you mean "${
-          numberToIp(network)
+          ipv4FromNumber(network)
         }/${prefix}"?)`,
       );
     }
@@ -298,47 +300,4 @@ export class HostChecker {
     if (destination === undefined || via === undefined) return undefined;
     return { destination, router: via };
   }
-}
-
-/** Describe a node's type for a message: "a string", "a list", ... */
-export function describe(node: RawNode): string {
-  if (node.kind === "map") return "a mapping";
-  if (node.kind === "seq") return "a list";
-  const v = node.value;
-  if (v === null) return "nothing";
-  if (typeof v === "string") return `a string (${quoted(v)})`;
-  if (typeof v === "boolean") return `a boolean (${v})`;
-  if (typeof v === "number") return `a number (${v})`;
-  return typeof v;
-}
-
-/**
- * A key for a message: as written when it is plain printable ASCII,
- * otherwise quoted with invisible and non-ASCII characters escaped, so
- * that `host\u00a0name` does not read as `hostname`.
- */
-export function shown(key: string): string {
-  return /^[\x21-\x7e]+$/.test(key) ? key : quoted(key);
-}
-
-/** `"text"`, with characters outside printable ASCII as `\uXXXX`. */
-export function quoted(text: string): string {
-  return '"' +
-    text.replace(
-      /[^\x20-\x7e]|["\\]/g,
-      (c) =>
-        c === '"' || c === "\\"
-          ? "\\" + c
-          : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
-    ) +
-    '"';
-}
-
-function ipToNumber(ip: string): number {
-  const p = ip.split(".");
-  return ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
-}
-
-function numberToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 }

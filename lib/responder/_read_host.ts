@@ -11,14 +11,13 @@ import type {
 } from "../backend/reservation.ts";
 import type { RawNode } from "./_raw_tree.ts";
 import {
-  describe,
   fieldIndex,
   HOST_FIELDS,
   HostChecker,
   NETBOOT_FIELDS,
   type ReservationIssue,
-  shown,
 } from "./_host_fields.ts";
+import { describe, shown } from "./_describe.ts";
 import { closest } from "./_did_you_mean.ts";
 import { share, type SharedStrings } from "./_shared_strings.ts";
 

@@ -11,7 +11,8 @@
 import type { Reservation } from "../backend/reservation.ts";
 import { normalizeMac } from "../net/mac.ts";
 import type { RawEntry } from "./_raw_tree.ts";
-import { type ReservationIssue, shown } from "./_host_fields.ts";
+import type { ReservationIssue } from "./_host_fields.ts";
+import { shown } from "./_describe.ts";
 import { readHost } from "./_read_host.ts";
 import type { SharedStrings } from "./_shared_strings.ts";
 import { parseJsonObject, plainToRaw } from "./_json_tree.ts";
