@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   formatIssue,
+  loadReservationFile,
   parseReservations,
   parseReservationsAsync,
   ReservationFileError,
@@ -450,4 +451,37 @@ Deno.test("parseReservations() accepts only what the yaml package reads, and rea
     }
   }
   assert.ok(accepted > 100, `only ${accepted} edited files were valid`);
+});
+
+Deno.test("loadReservationFile() shares identical lists and netboot settings between hosts, frozen", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/hosts.yaml`;
+    await Deno.writeTextFile(
+      file,
+      GO_EXAMPLE +
+        GO_EXAMPLE.replace(/^08:00:27:29:4E:67:$/m, "08:00:27:29:4e:68:")
+          .replace(/^52:54:00:aa:88:2a:$/m, "52:54:00:aa:88:2b:").replace(
+            /^---$/m,
+            "",
+          ),
+    );
+    const map = await loadReservationFile(file);
+    assert.equal(map.size, 4);
+    const a = map.get("08:00:27:29:4e:67")!;
+    const b = map.get("08:00:27:29:4e:68")!;
+    assert.deepEqual(a.nameServers, ["8.8.8.8", "1.1.1.1"]);
+    assert.equal(a.nameServers, b.nameServers);
+    assert.ok(Object.isFrozen(a.nameServers));
+    assert.throws(() => a.nameServers!.push("9.9.9.9"), TypeError);
+    const c = map.get("52:54:00:aa:88:2a")!;
+    assert.equal(c.netboot, map.get("52:54:00:aa:88:2b")!.netboot);
+    assert.deepEqual(c.netboot, { allowNetboot: false });
+    assert.deepEqual(map.get("08:00:27:29:4e:68"), {
+      ...parseReservations(GO_EXAMPLE).get("08:00:27:29:4e:67"),
+      macAddress: "08:00:27:29:4e:68",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
