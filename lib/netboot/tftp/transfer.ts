@@ -1,0 +1,280 @@
+/**
+ * One TFTP read transfer over its own UDP port (the server's transfer ID):
+ * the OACK handshake when options were negotiated, then DATA in windows
+ * (RFC 7440; a window of 1 is RFC 1350's lock-step), retransmission with
+ * exponential backoff, and a give-up.
+ *
+ * The file is streamed: at most one window of blocks is in memory, in
+ * buffers reused for the whole transfer, and each block is read from the
+ * file once (a retransmission sends the buffered copy).
+ *
+ * @module
+ */
+
+import dgram from "node:dgram";
+import type { Negotiated } from "./negotiate.ts";
+import {
+  decodeClientPacket,
+  encodeError,
+  encodeOptionAck,
+  ErrorCode,
+  Opcode,
+  writeDataHeader,
+} from "./packet.ts";
+
+/** Retransmission settings. */
+export interface RetransmitSettings {
+  /** First retransmission timeout in milliseconds (the client's `timeout` option wins). */
+  initialMs: number;
+  /** Backoff stops doubling at this many milliseconds. */
+  maxMs: number;
+  /** Give up after this many retransmissions of the same packet(s) without progress. */
+  maxRetries: number;
+}
+
+/** How a transfer ended. */
+export interface TransferResult {
+  /**
+   * `done`: every block acknowledged; `aborted`: the client sent an error;
+   * `timeout`: gave up; `stopped`: the server stopped, or a read failed.
+   */
+  status: "done" | "aborted" | "timeout" | "stopped";
+  /** Data bytes acknowledged by the client. */
+  bytes: number;
+  /** Retransmissions made. */
+  retransmits: number;
+  /** The client's error, when it aborted. */
+  clientError?: { code: number; message: string };
+  /** Whether it ended right after the OACK (a size probe, as EDK2 does). */
+  afterOptionAck: boolean;
+}
+
+/** What one transfer needs. */
+export interface TransferParams {
+  /** The client's address. */
+  address: string;
+  /** The client's port. */
+  port: number;
+  /** Local address to bind the transfer's socket to. */
+  localHost: string;
+  /** The file, open; closed by the transfer. */
+  file: Deno.FsFile;
+  /** Negotiated parameters. */
+  negotiated: Negotiated;
+  /** Retransmission settings. */
+  retransmit: RetransmitSettings;
+  /** Ends the transfer early (server shutdown). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Run one read transfer to its end.
+ *
+ * @param params The client, the file and the parameters.
+ * @returns How it ended; never rejects for network trouble (that is a `timeout`).
+ * @throws {Error} When the transfer's socket cannot be bound.
+ */
+export async function runTransfer(
+  params: TransferParams,
+): Promise<TransferResult> {
+  const socket = dgram.createSocket({ type: "udp4" });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(0, params.localHost, () => {
+      socket.off("error", reject);
+      resolve();
+    });
+  });
+  try {
+    return await new Transfer(socket, params).run();
+  } finally {
+    params.file.close();
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}
+
+class Transfer {
+  readonly #socket: dgram.Socket;
+  readonly #p: TransferParams;
+  readonly #blockSize: number;
+  readonly #window: number;
+  readonly #slots: Uint8Array[];
+  readonly #lengths: number[];
+  #phase: "oack" | "data" | "end" = "data";
+  #acked = 0; // blocks acknowledged (absolute count)
+  #sent = 0; // highest block sent
+  #read = 0; // highest block read into a slot
+  #last = Infinity; // the last block, once the file's end is read
+  #retries = 0;
+  #retransmits = 0;
+  #timer?: ReturnType<typeof setTimeout>;
+  #chain: Promise<void> = Promise.resolve();
+  #finish!: (result: TransferResult) => void;
+
+  constructor(socket: dgram.Socket, params: TransferParams) {
+    this.#socket = socket;
+    this.#p = params;
+    this.#blockSize = params.negotiated.blockSize;
+    this.#window = params.negotiated.windowSize;
+    this.#slots = Array.from(
+      { length: this.#window },
+      () => new Uint8Array(4 + this.#blockSize),
+    );
+    this.#lengths = new Array(this.#window).fill(0);
+  }
+
+  run(): Promise<TransferResult> {
+    const done = new Promise<TransferResult>((resolve) => {
+      this.#finish = resolve;
+    });
+    const onAbort = () => this.#end("stopped");
+    this.#p.signal?.addEventListener("abort", onAbort, { once: true });
+    this.#socket.on("message", (msg: Uint8Array, from: dgram.RemoteInfo) => {
+      this.#chain = this.#chain.then(() => this.#onMessage(msg, from))
+        .catch(() => this.#end("stopped"));
+    });
+    if (this.#p.negotiated.ack.size > 0) {
+      this.#phase = "oack";
+      this.#send(encodeOptionAck(this.#p.negotiated.ack));
+      this.#arm();
+    } else {
+      this.#chain = this.#chain.then(() => this.#sendWindow())
+        .catch(() => this.#end("stopped"));
+    }
+    return done.finally(() =>
+      this.#p.signal?.removeEventListener("abort", onAbort)
+    );
+  }
+
+  #send(packet: Uint8Array, address = this.#p.address, port = this.#p.port) {
+    this.#socket.send(packet, port, address);
+  }
+
+  async #onMessage(msg: Uint8Array, from: dgram.RemoteInfo): Promise<void> {
+    if (this.#phase === "end") return;
+    if (from.address !== this.#p.address || from.port !== this.#p.port) {
+      // RFC 1350: a packet from another TID gets an error; the transfer goes on.
+      this.#send(
+        encodeError(ErrorCode.UnknownTransferId, "Unknown transfer ID"),
+        from.address,
+        from.port,
+      );
+      return;
+    }
+    let packet;
+    try {
+      packet = decodeClientPacket(msg);
+    } catch {
+      return; // garbage from the client's port: ignore, retransmission covers it
+    }
+    if (packet.opcode === Opcode.Error) {
+      this.#end("aborted", { code: packet.code, message: packet.message });
+      return;
+    }
+    if (packet.opcode !== Opcode.Ack) return;
+    if (this.#phase === "oack") {
+      if (packet.block !== 0) return;
+      this.#phase = "data";
+      await this.#sendWindow();
+      return;
+    }
+    // Map the 16-bit block number into the window just sent; older
+    // (duplicate) ACKs are ignored, which avoids the Sorcerer's Apprentice bug.
+    const behind = (this.#sent - packet.block) & 0xffff;
+    const block = this.#sent - behind;
+    if (block <= this.#acked || block > this.#sent) return;
+    this.#acked = block;
+    this.#retries = 0;
+    if (this.#acked >= this.#last) {
+      this.#end("done");
+      return;
+    }
+    await this.#sendWindow();
+  }
+
+  /** Send blocks acked+1 .. acked+window, reading the ones not yet read. */
+  async #sendWindow(): Promise<void> {
+    const want = this.#acked + this.#window;
+    while (this.#read < want && this.#read < this.#last) {
+      const block = this.#read + 1;
+      const slot = this.#slots[block % this.#window];
+      const length = await this.#readBlock(slot);
+      writeDataHeader(slot, block);
+      this.#lengths[block % this.#window] = 4 + length;
+      this.#read = block;
+      if (length < this.#blockSize) this.#last = block;
+    }
+    if (this.#phase === "end") return;
+    this.#sent = Math.min(want, this.#last);
+    this.#sendRange(this.#acked + 1, this.#sent);
+    this.#arm();
+  }
+
+  #sendRange(from: number, to: number): void {
+    for (let block = from; block <= to; block++) {
+      const i = block % this.#window;
+      this.#send(this.#slots[i].subarray(0, this.#lengths[i]));
+    }
+  }
+
+  async #readBlock(slot: Uint8Array): Promise<number> {
+    let filled = 0;
+    while (filled < this.#blockSize) {
+      const n = await this.#p.file.read(
+        slot.subarray(4 + filled, 4 + this.#blockSize),
+      );
+      if (n === null) break;
+      filled += n;
+    }
+    return filled;
+  }
+
+  #arm(): void {
+    clearTimeout(this.#timer);
+    const r = this.#p.retransmit;
+    const base = this.#p.negotiated.timeoutMs ?? r.initialMs;
+    const delay = Math.min(base * 2 ** this.#retries, Math.max(r.maxMs, base));
+    this.#timer = setTimeout(() => this.#onTimeout(), delay);
+  }
+
+  #onTimeout(): void {
+    if (this.#phase === "end") return;
+    if (this.#retries >= this.#p.retransmit.maxRetries) {
+      const giveUp = "Timed out waiting for an acknowledgment";
+      this.#send(encodeError(ErrorCode.NotDefined, giveUp));
+      this.#end("timeout");
+      return;
+    }
+    this.#retries++;
+    this.#retransmits++;
+    if (this.#phase === "oack") {
+      this.#send(encodeOptionAck(this.#p.negotiated.ack));
+    } else {
+      this.#sendRange(this.#acked + 1, this.#sent);
+    }
+    this.#arm();
+  }
+
+  #end(
+    status: TransferResult["status"],
+    clientError?: TransferResult["clientError"],
+  ): void {
+    if (this.#phase === "end") return;
+    const afterOptionAck = this.#phase === "oack";
+    this.#phase = "end";
+    clearTimeout(this.#timer);
+    const acked = Math.min(this.#acked, this.#last);
+    const bytes = acked === 0
+      ? 0
+      : acked >= this.#last
+      ? (acked - 1) * this.#blockSize + this.#lengths[acked % this.#window] - 4
+      : acked * this.#blockSize;
+    this.#finish({
+      status,
+      bytes,
+      retransmits: this.#retransmits,
+      clientError,
+      afterOptionAck,
+    });
+  }
+}
