@@ -343,6 +343,38 @@ export const SETTINGS: readonly Setting[] = [
     defaultValue: "Tinkerbell",
   },
   {
+    key: "tftpListen",
+    flag: "--tftp-listen <host:port>",
+    env: `${ENV_PREFIX}TFTP_LISTEN`,
+    description:
+      "run the built-in TFTP server on this address, serving --boot-dir (off unless set)",
+    group: "dhcp",
+    parse: (v) => {
+      const hp = parseHostPort(v, "0.0.0.0", 69);
+      return { hostname: parseIpv4(hp.hostname), port: hp.port };
+    },
+  },
+  {
+    key: "httpListen",
+    flag: "--http-listen <host:port>",
+    env: `${ENV_PREFIX}HTTP_LISTEN`,
+    description:
+      "run the built-in HTTP server on this address: --boot-dir and per-host iPXE scripts (off unless set)",
+    group: "dhcp",
+    parse: (v) => {
+      const hp = parseHostPort(v, "0.0.0.0", 80);
+      return { hostname: parseIpv4(hp.hostname), port: hp.port };
+    },
+  },
+  {
+    key: "bootDir",
+    flag: "--boot-dir <dir>",
+    env: `${ENV_PREFIX}BOOT_DIR`,
+    description:
+      "directory the built-in TFTP and HTTP servers serve (iPXE binaries, kernels)",
+    group: "dhcp",
+  },
+  {
     key: "reservations",
     flag: "--reservations <file>",
     env: `${ENV_PREFIX}RESERVATIONS`,
