@@ -40,6 +40,10 @@ Deno.test({
   async fn() {
     const run = await bootInLab("uefi", BOOT_LIMIT_MS);
     console.log(`UEFI boot to marker: ${run.ms} ms`);
+    // What EDK2 and iPXE asked of the TFTP server, for the record.
+    for (const l of run.serverLog.split("\n")) {
+      if (/"msg":"tftp (transfer|size probe)/.test(l)) console.log(l);
+    }
     assert.ok(run.reached, explain(run));
     assert.ok(
       logged(run, /"msg":"tftp transfer".*"file":"ipxe.efi".*"status":"done"/),
