@@ -28,6 +28,7 @@ const EFD_NONBLOCK = 0x800;
 const EFD_CLOEXEC = 0x80000;
 /** The largest datagram received (a TFTP ACK or request is far smaller). */
 const RECEIVE_BYTES = 65536;
+const RECEIVE_BYTES_N = BigInt(RECEIVE_BYTES);
 /** Datagrams taken from one socket per pass, so one busy client cannot starve the rest. */
 const PER_SOCKET = 16;
 /** Empty passes before waiting in poll. */
@@ -187,7 +188,7 @@ export class UdpPoller {
           lib.recvfrom(
             fd,
             this.#buffer,
-            BigInt(RECEIVE_BYTES),
+            RECEIVE_BYTES_N,
             MSG_DONTWAIT,
             this.#from,
             this.#fromLength,

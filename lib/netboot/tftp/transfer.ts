@@ -117,6 +117,7 @@ class Transfer {
   #retries = 0;
   #retransmits = 0;
   #timer?: ReturnType<typeof setTimeout>;
+  #deadline = 0;
   #finish!: (result: TransferResult) => void;
 
   constructor(params: TransferParams) {
@@ -241,12 +242,31 @@ class Transfer {
     return filled;
   }
 
+  /**
+   * Set the retransmission deadline. One timer serves many deadlines: it
+   * is only replaced when it would fire too late, and a timer that fires
+   * early re-arms for the rest (setting a timer per DATA packet cost more
+   * than the packet itself).
+   */
   #arm(): void {
-    clearTimeout(this.#timer);
     const r = this.#p.retransmit;
     const base = this.#p.negotiated.timeoutMs ?? r.initialMs;
     const delay = Math.min(base * 2 ** this.#retries, Math.max(r.maxMs, base));
-    this.#timer = setTimeout(() => this.#onTimeout(), delay);
+    this.#deadline = performance.now() + delay;
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.#onTimer(), delay);
+    }
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    if (this.#phase === "end") return;
+    const left = this.#deadline - performance.now();
+    if (left > 1) {
+      this.#timer = setTimeout(() => this.#onTimer(), left);
+      return;
+    }
+    this.#onTimeout();
   }
 
   #onTimeout(): void {
