@@ -19,12 +19,15 @@
  */
 
 import { createNetworkPair } from "../tests/_helpers/netns.ts";
+import {
+  startNatsIn,
+  startNetbootRoleIn,
+} from "../tests/_helpers/netboot_role.ts";
 
 const CLIENTS = 20;
 const rounds = Number(
   Deno.args[Deno.args.indexOf("--rounds") + 1] ?? 3,
 ) || 3;
-const ROOT = new URL("../", import.meta.url).pathname;
 const SERVER = "10.79.0.1";
 const SIZES = { "1m.bin": 1 << 20, "30m.bin": 30 << 20 } as const;
 type FileName = keyof typeof SIZES;
@@ -54,29 +57,13 @@ await Deno.mkdir(dir);
 await makeFiles(dir);
 
 // The servers, all in the server namespace.
-await using nats = net.spawn(net.serverNs, "nats-server", [
-  "-a",
-  "127.0.0.1",
-  "-p",
-  "4222",
-], { name: "nats-server" });
-await nats.waitForOutput(/Server is ready/, 20_000);
-await using ours = net.spawn(net.serverNs, Deno.execPath(), [
-  "run",
-  "-A",
-  `${ROOT}main.ts`,
-  "--nats-url",
-  "nats://127.0.0.1:4222",
-  "--listen",
-  "127.0.0.1:1067",
-  "--tftp-listen",
-  `${SERVER}:6969`,
-  "--http-listen",
-  `${SERVER}:8080`,
-  "--boot-dir",
-  dir,
-], { name: "dhcp-nats" });
-await ours.waitForOutput(/DHCP server listening/, 60_000);
+await using _nats = await startNatsIn(net.serverNs.name);
+await using ours = await startNetbootRoleIn(net.serverNs.name, {
+  listen: "127.0.0.1:1067",
+  tftp: `${SERVER}:6969`,
+  http: `${SERVER}:8080`,
+  bootDir: dir,
+});
 await using dnsmasq = net.spawn(net.serverNs, "dnsmasq", [
   "--no-daemon",
   "--conf-file=/dev/null",

@@ -10,11 +10,12 @@
 
 import type { Reservation } from "../../lib/backend/reservation.ts";
 import { BOOT_MARKER, buildBootDirectory } from "../_helpers/boot_dir.ts";
+import { createNamespace, spawnDenoInNamespace } from "../_helpers/netns.ts";
 import {
-  createNamespace,
-  type NamespaceProcess,
-  spawnDenoInNamespace,
-} from "../_helpers/netns.ts";
+  NAMESPACE_NATS_URL,
+  startNatsIn,
+  startNetbootRoleIn,
+} from "../_helpers/netboot_role.ts";
 import { bootVm, type BootVmResult, type Firmware } from "../_helpers/qemu.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -68,47 +69,32 @@ export async function bootInLab(
     netboot: { allowNetboot: true },
     extensions: { ipxeScript: BOOT_SCRIPT },
   };
-  await using nats = ns.spawn(
-    "nats-server",
-    ["-a", "127.0.0.1", "-p", "4222"],
-    {
-      name: "nats-server",
-    },
-  );
-  await nats.waitForOutput(/Server is ready/, 20_000);
+  await using _nats = await startNatsIn(ns.name);
   await using responder = spawnDenoInNamespace(ns.name, [
     "run",
     "-A",
     `${ROOT}tests/netboot/_vm_responder.ts`,
-    "nats://127.0.0.1:4222",
+    NAMESPACE_NATS_URL,
     JSON.stringify([reservation]),
   ], { name: "responder" });
   await responder.waitForOutput(/ready/, 60_000);
-  await using server: NamespaceProcess = spawnDenoInNamespace(ns.name, [
-    "run",
-    "-A",
-    `${ROOT}main.ts`,
-    "--nats-url",
-    "nats://127.0.0.1:4222",
-    "--listen",
-    "0.0.0.0:67",
-    "--interface",
-    "br0",
-    "--tftp-listen",
-    `${SERVER_IP}:69`,
-    "--http-listen",
-    `${SERVER_IP}:8080`,
-    "--boot-dir",
-    boot.dir,
-    // Debian's iPXE says "iPXE": it is ours, it gets the script URL.
-    "--user-class",
-    "iPXE",
-    "--log-level",
-    "debug",
-    "--log-format",
-    "json",
-  ], { name: "dhcp-nats" });
-  await server.waitForOutput(/DHCP server listening/, 60_000);
+  await using server = await startNetbootRoleIn(ns.name, {
+    listen: "0.0.0.0:67",
+    tftp: `${SERVER_IP}:69`,
+    http: `${SERVER_IP}:8080`,
+    bootDir: boot.dir,
+    extra: [
+      "--interface",
+      "br0",
+      // Debian's iPXE says "iPXE": it is ours, it gets the script URL.
+      "--user-class",
+      "iPXE",
+      "--log-level",
+      "debug",
+      "--log-format",
+      "json",
+    ],
+  });
   const result = await bootVm({
     namespace: ns.name,
     tap: "tap0",

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { startTftpServer } from "../../lib/netboot/tftp/server.ts";
-import { createBootFiles } from "./_boot_files.ts";
+import { startTftpLab } from "./_tftp_lab.ts";
 import { waitForIdle } from "./_tftp_raw.ts";
 
 async function fetchWith(
@@ -69,12 +68,8 @@ const cases: [
 
 for (const [what, command] of cases) {
   Deno.test(`tftp - ${what} fetches every file byte for byte`, async () => {
-    await using boot = await createBootFiles();
-    await using tftp = await startTftpServer({
-      hostname: "127.0.0.1",
-      port: 0,
-      dir: boot.dir,
-    });
+    await using lab = await startTftpLab();
+    const { tftp } = lab;
     const out = await Deno.makeTempFile();
     try {
       for (
@@ -88,7 +83,7 @@ for (const [what, command] of cases) {
       ) {
         const [cmd, args] = command(tftp.port, name, out);
         const got = await fetchWith(cmd, args, out);
-        const want = boot.files.get(
+        const want = lab.boot.files.get(
           name === "inside-link" ? "small.bin" : name,
         )!;
         assert.equal(got.length, want.length, name);
@@ -101,12 +96,8 @@ for (const [what, command] of cases) {
 }
 
 Deno.test("tftp - 20 concurrent curl clients all get the whole file", async () => {
-  await using boot = await createBootFiles();
-  await using tftp = await startTftpServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    dir: boot.dir,
-  });
+  await using lab = await startTftpLab();
+  const { tftp } = lab;
   const dir = await Deno.makeTempDir();
   try {
     await Promise.all(Array.from({ length: 20 }, async (_, i) => {
@@ -119,7 +110,7 @@ Deno.test("tftp - 20 concurrent curl clients all get the whole file", async () =
         "-o",
         out,
       ], out);
-      assert.deepEqual(got, boot.files.get("one.bin"));
+      assert.deepEqual(got, lab.boot.files.get("one.bin"));
     }));
     await waitForIdle(tftp);
     assert.equal(tftp.activeTransfers, 0);

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../../lib/log/logger.ts";
-import { startTftpServer } from "../../lib/netboot/tftp/server.ts";
-import { createBootFiles } from "./_boot_files.ts";
+import { startTftpLab } from "./_tftp_lab.ts";
 import {
   ack,
   describe,
@@ -12,36 +10,20 @@ import {
   waitForIdle,
 } from "./_tftp_raw.ts";
 
-function jsonLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    level: "debug",
-    format: "json",
-    write: (l) => lines.push(JSON.parse(l)),
-  });
-  return { lines, logger };
-}
-
 async function refused(
   packet: Uint8Array,
 ): Promise<
   { code?: number; message?: string; log: Record<string, unknown>[] }
 > {
-  await using boot = await createBootFiles();
-  const { lines, logger } = jsonLogger();
-  await using tftp = await startTftpServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    dir: boot.dir,
-    logger,
-  });
+  await using lab = await startTftpLab();
+  const { tftp } = lab;
   await using client = await openRawTftp();
   client.send(packet, tftp.port);
   const reply = await client.next();
   assert.ok(reply, "the server answers with an error packet");
   const d = describe(reply.data);
   assert.equal(d.opcode, 5, "an ERROR packet");
-  return { code: d.code, message: d.message, log: lines };
+  return { code: d.code, message: d.message, log: lab.lines };
 }
 
 const escapes: [string, string][] = [
@@ -90,14 +72,8 @@ Deno.test("tftp - a malformed request (no mode) gets error 4", async () => {
 });
 
 Deno.test("tftp - a size probe (tsize, then error 8) as EDK2 sends it ends quietly", async () => {
-  await using boot = await createBootFiles();
-  const { lines, logger } = jsonLogger();
-  await using tftp = await startTftpServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    dir: boot.dir,
-    logger,
-  });
+  await using lab = await startTftpLab();
+  const { tftp } = lab;
   await using client = await openRawTftp();
   client.send(
     request(1, "one.bin", "octet", {
@@ -118,7 +94,7 @@ Deno.test("tftp - a size probe (tsize, then error 8) as EDK2 sends it ends quiet
   client.send(error(8, "size probe done"), oack.port);
   await waitForIdle(tftp);
   assert.equal(tftp.activeTransfers, 0);
-  assert.ok(lines.some((l) => l.msg === "tftp size probe"));
+  assert.ok(lab.lines.some((l) => l.msg === "tftp size probe"));
   // Then the real transfer, window of 4.
   client.send(
     request(1, "small.bin", "octet", { blksize: "256", windowsize: "4" }),
@@ -140,20 +116,15 @@ Deno.test("tftp - a size probe (tsize, then error 8) as EDK2 sends it ends quiet
   client.send(ack(4), oack2.port);
   await waitForIdle(tftp);
   assert.equal(tftp.activeTransfers, 0);
-  assert.equal(lines.filter((l) => l.msg === "tftp transfer").length, 1);
+  assert.equal(lab.lines.filter((l) => l.msg === "tftp transfer").length, 1);
 });
 
 Deno.test("tftp - an unacknowledged transfer is retransmitted with backoff, then given up", async () => {
-  await using boot = await createBootFiles();
-  const { lines, logger } = jsonLogger();
-  await using tftp = await startTftpServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    dir: boot.dir,
-    logger,
+  await using lab = await startTftpLab({
     retransmitMs: 50,
     maxRetries: 3,
   });
+  const { tftp } = lab;
   await using client = await openRawTftp();
   client.send(request(1, "small.bin"), tftp.port);
   const got: number[] = [];
@@ -167,19 +138,16 @@ Deno.test("tftp - an unacknowledged transfer is retransmitted with backoff, then
   assert.deepEqual(got, [1, 1, 1, 1], "first send and three retransmissions");
   await waitForIdle(tftp);
   assert.equal(tftp.activeTransfers, 0);
-  const line = lines.find((l) => l.msg === "tftp transfer ended early");
+  const line = lab.lines.find((l) => l.msg === "tftp transfer ended early");
   assert.equal(line?.status, "timeout");
   assert.equal(line?.retransmits, 3);
 });
 
 Deno.test("tftp - over the transfer cap a request gets 'server busy'", async () => {
-  await using boot = await createBootFiles();
-  await using tftp = await startTftpServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    dir: boot.dir,
+  await using lab = await startTftpLab({
     maxTransfers: 1,
   });
+  const { tftp } = lab;
   await using first = await openRawTftp();
   first.send(request(1, "small.bin"), tftp.port);
   assert.equal(describe((await first.next())!.data).opcode, 3);
@@ -191,12 +159,8 @@ Deno.test("tftp - over the transfer cap a request gets 'server busy'", async () 
 });
 
 Deno.test("tftp - a packet from a stranger to a transfer's port gets error 5, the transfer goes on", async () => {
-  await using boot = await createBootFiles();
-  await using tftp = await startTftpServer({
-    hostname: "127.0.0.1",
-    port: 0,
-    dir: boot.dir,
-  });
+  await using lab = await startTftpLab();
+  const { tftp } = lab;
   await using client = await openRawTftp();
   client.send(request(1, "small.bin"), tftp.port);
   const data = (await client.next())!;
