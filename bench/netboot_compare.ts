@@ -18,6 +18,7 @@
  * @module
  */
 
+import { DNSMASQ_BASE_ARGS } from "../tests/_helpers/dnsmasq.ts";
 import { createNetworkPair } from "../tests/_helpers/netns.ts";
 import {
   startNatsIn,
@@ -65,13 +66,7 @@ await using ours = await startNetbootRoleIn(net.serverNs.name, {
   bootDir: dir,
 });
 await using dnsmasq = net.spawn(net.serverNs, "dnsmasq", [
-  "--no-daemon",
-  "--conf-file=/dev/null",
-  "--port=0",
-  "--user=root",
-  "--group=root",
-  "--pid-file=",
-  "--bind-interfaces",
+  ...DNSMASQ_BASE_ARGS,
   `--listen-address=${SERVER}`,
   "--enable-tftp",
   `--tftp-root=${dir}`,
