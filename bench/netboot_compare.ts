@@ -65,6 +65,9 @@ await using ours = await startNetbootRoleIn(net.serverNs.name, {
   http: `${SERVER}:8080`,
   bootDir: dir,
 });
+const idleRss = /VmRSS:\s*(\d+) kB/.exec(
+  await Deno.readTextFile(`/proc/${ours.pid}/status`),
+)?.[1];
 await using dnsmasq = net.spawn(net.serverNs, "dnsmasq", [
   ...DNSMASQ_BASE_ARGS,
   `--listen-address=${SERVER}`,
@@ -193,7 +196,9 @@ for (const row of rows) console.log(row);
 console.log(
   `\npeak RSS of the DHCP server role (VmHWM): ${
     hwm ? (Number(hwm) / 1024).toFixed(0) : "?"
-  } MiB`,
+  } MiB (${
+    idleRss ? (Number(idleRss) / 1024).toFixed(0) : "?"
+  } MiB when it had just started)`,
 );
 await Deno.remove(work, { recursive: true });
 void nginx;
