@@ -1,14 +1,14 @@
 /**
  * The VM tests' lab: one network namespace with a bridge (the server's
  * address on it) and a tap device on the bridge for QEMU; inside it
- * nats-server, a responder with the VM's reservation and our DHCP server
+ * nats-server, our responder role serving the VM's reservation (with its
+ * inline iPXE script) from a reservations file, and our DHCP server
  * with its built-in TFTP and HTTP servers. Nothing else serves DHCP, TFTP
  * or HTTP there.
  *
  * @module
  */
 
-import type { Reservation } from "../../lib/backend/reservation.ts";
 import { BOOT_MARKER, buildBootDirectory } from "../_helpers/boot_dir.ts";
 import { createNamespace, spawnDenoInNamespace } from "../_helpers/netns.ts";
 import {
@@ -62,22 +62,37 @@ export async function bootInLab(
     ].join(" && "),
   );
   const mac = firmware === "bios" ? "52:54:00:4e:b1:05" : "52:54:00:4e:e1:f1";
-  const reservation: Reservation = {
-    macAddress: mac,
-    ipAddress: VM_IP,
-    subnetMask: "255.255.255.0",
-    netboot: { allowNetboot: true },
-    extensions: { ipxeScript: BOOT_SCRIPT },
+  // The reservations file our responder role serves (JSON is accepted
+  // as well as YAML); the script travels as Extensions.IPXEScript.
+  const reservations = await Deno.makeTempFile({
+    prefix: "dhcp-nats-vm-",
+    suffix: ".json",
+  });
+  await using _file = {
+    [Symbol.asyncDispose]: () => Deno.remove(reservations),
   };
+  await Deno.writeTextFile(
+    reservations,
+    JSON.stringify({
+      [mac]: {
+        ipAddress: VM_IP,
+        subnetMask: "255.255.255.0",
+        netboot: { allowPxe: true, ipxeScript: BOOT_SCRIPT },
+      },
+    }),
+  );
   await using _nats = await startNatsIn(ns.name);
   await using responder = spawnDenoInNamespace(ns.name, [
     "run",
     "-A",
-    `${ROOT}tests/netboot/_vm_responder.ts`,
+    `${ROOT}main.ts`,
+    "--responder",
+    "--reservations",
+    reservations,
+    "--nats-url",
     NAMESPACE_NATS_URL,
-    JSON.stringify([reservation]),
   ], { name: "responder" });
-  await responder.waitForOutput(/ready/, 60_000);
+  await responder.waitForOutput(/responder ready/, 60_000);
   await using server = await startNetbootRoleIn(ns.name, {
     listen: "0.0.0.0:67",
     tftp: `${SERVER_IP}:69`,
