@@ -6,8 +6,8 @@
  * ```sh
  * deno run -A bench/perfdhcp/dora_ladder.ts [--quick] [--broker nats-server|embedded]
  *   [--rates 1000,2000,...] [--period 20] [--clients 10000] [--kea-threads 0]
- *   [--server timed|cli] [--profile DIR] [--v8-flags FLAGS] [--server-log FILE]
- *   [--only ours|kea] [-- SERVER FLAGS]
+ *   [--server timed|cli] [--profile DIR] [--v8-flags FLAGS] [--no-heap-flags]
+ *   [--server-log FILE] [--only ours|kea] [-- SERVER FLAGS]
  * ```
  *
  * Needs root (network namespaces, port 67), perfdhcp and kea-dhcp4.
@@ -43,6 +43,7 @@ import {
   type Rung,
 } from "./report.ts";
 import { printTargets } from "./targets_report.ts";
+import { dhcpServerV8Flags } from "../../lib/server/v8_flags.ts";
 
 function opt(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -163,6 +164,7 @@ try {
         server: opt("server", "timed"),
         profileDir: profileDir || undefined,
         v8Flags: v8Flags || undefined,
+        heapFlags: !Deno.args.includes("--no-heap-flags"),
         serverLog: serverLog || undefined,
         serverFlags,
       }),
@@ -231,7 +233,15 @@ try {
     }
   }
   console.log(
-    `\nperfdhcp -4 -r RATE -R ${clients} -p ${period} -M macs -l IFACE 10.231.0.1` +
+    `\nserver V8 flags: ${
+      [
+        Deno.args.includes("--no-heap-flags") ? "" : dhcpServerV8Flags(),
+        v8Flags,
+      ].filter(Boolean).join(",") || "(V8 defaults)"
+    }`,
+  );
+  console.log(
+    `perfdhcp -4 -r RATE -R ${clients} -p ${period} -M macs -l IFACE 10.231.0.1` +
       ` | broker ${broker} | server flags: ${
         serverFlags.join(" ") || "(defaults)"
       }\n`,
