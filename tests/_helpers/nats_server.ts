@@ -25,6 +25,12 @@ export interface StartNatsServerOptions {
   args?: string[];
   /** Config file contents, written to a temp file and passed with `-c`. */
   config?: string;
+  /**
+   * Turn JetStream on (`-js`) with a store directory of its own, kept
+   * across `restart()` and removed on dispose.
+   * @default {false}
+   */
+  jetstream?: boolean;
 }
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
@@ -62,12 +68,16 @@ export async function startNatsServer(
   options: StartNatsServerOptions = {},
 ): Promise<NatsServerProcess> {
   let port = options.port ?? freePort();
-  const extra = options.args ?? [];
+  const extra = [...options.args ?? []];
   let configFile: string | undefined;
   if (options.config !== undefined) {
     configFile = await Deno.makeTempFile({ suffix: ".conf" });
     await Deno.writeTextFile(configFile, options.config);
   }
+  const storeDir = options.jetstream
+    ? await Deno.makeTempDir({ prefix: "nats_js_" })
+    : undefined;
+  if (storeDir) extra.push("-js", "-sd", storeDir);
   let child: Deno.ChildProcess | undefined;
 
   // The server writes a ports file once it listens; a server that could not
@@ -143,6 +153,9 @@ export async function startNatsServer(
     async [Symbol.asyncDispose]() {
       await stop();
       if (configFile) await Deno.remove(configFile).catch(() => {});
+      if (storeDir) {
+        await Deno.remove(storeDir, { recursive: true }).catch(() => {});
+      }
     },
   };
 }
