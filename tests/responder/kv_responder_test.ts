@@ -5,23 +5,10 @@ import { startNatsServer } from "../_helpers/nats_server.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import { startKvResponder } from "../../lib/responder/kv/kv_responder.ts";
 import { lookup, SUBJECT } from "./_lookup.ts";
+import { until } from "./_kv.ts";
 
 const MAC = "08:00:27:29:4e:67";
 const KEY = "08-00-27-29-4e-67";
-
-/** Poll `probe` until it returns a value (10 s at most). */
-export async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 Deno.test("kv responder - serves the bucket at start, then puts and deletes at once", async () => {
   await using nats = await startNatsServer({ jetstream: true });
