@@ -18,6 +18,7 @@ import {
 } from "../metrics/role_metrics.ts";
 import { NatsBackend } from "../nats/backend.ts";
 import { startFileResponder } from "../responder/file_responder.ts";
+import { startKvResponder } from "../responder/kv/kv_responder.ts";
 import { type DhcpServer, startDhcpServer } from "../server/server.ts";
 import type { Config } from "./config.ts";
 import { natsConnectionOptions } from "./nats_options.ts";
@@ -127,21 +128,32 @@ export async function runResponder(
   );
   let reloadErrors = 0;
   let lastReloadError: string | undefined;
-  const responder = await startFileResponder({
-    onReload: (error) => {
-      if (error) reloadErrors++;
-      lastReloadError = error?.message;
-    },
-    file: config.reservations!,
+  const common = {
     servers: config.natsUrl,
     connectOptions,
     subject: config.subject,
     queue: config.queue,
     replyFormat: config.replyFormat,
     logger,
-  });
+  };
+  const kvBucket = config.kvBucket;
+  const started = kvBucket !== undefined
+    ? { kv: await startKvResponder({ ...common, bucket: kvBucket }) }
+    : {
+      file: await startFileResponder({
+        ...common,
+        onReload: (error) => {
+          if (error) reloadErrors++;
+          lastReloadError = error?.message;
+        },
+        file: config.reservations!,
+      }),
+    };
+  const responder = started.kv ?? started.file!;
   logger.info("responder ready", {
-    file: config.reservations,
+    ...(kvBucket !== undefined
+      ? { bucket: kvBucket }
+      : { file: config.reservations }),
     hosts: responder.store.size,
     subject: config.subject,
     queue: config.queue,
@@ -157,8 +169,9 @@ export async function runResponder(
         responderMetrics({
           stats: () => responder.stats,
           reservations: () => responder.store.size,
-          reloads: () => responder.watcher?.reloads ?? 0,
-          reloadErrors: () => reloadErrors,
+          reloads: () => started.file?.watcher?.reloads ?? 0,
+          // With a bucket: the values refused (bad value, key not a MAC).
+          reloadErrors: () => started.kv?.watch.refused ?? reloadErrors,
           lastReloadError: () => lastReloadError,
           nats: () => watch,
         }),

@@ -77,6 +77,20 @@ function urlList(value: string): string[] {
   return urls;
 }
 
+/**
+ * Check a KV bucket name (letters, digits, `-` and `_`, as NATS allows).
+ *
+ * @throws {TypeError} Saying what a name may hold.
+ */
+export function parseKvBucket(value: string): string {
+  if (!/^[-\w]+$/.test(value)) {
+    throw new TypeError(
+      `"${value}" is not a KV bucket name (letters, digits, - and _)`,
+    );
+  }
+  return value;
+}
+
 /** Every setting, in help order. */
 export const SETTINGS: readonly Setting[] = [
   {
@@ -91,7 +105,8 @@ export const SETTINGS: readonly Setting[] = [
     key: "responder",
     flag: "--responder",
     env: `${ENV_PREFIX}RESPONDER`,
-    description: "run the responder: answer lookups from --reservations",
+    description:
+      "run the responder: answer lookups from --reservations or --kv-bucket",
     group: "all",
     boolean: true,
   },
@@ -348,6 +363,15 @@ export const SETTINGS: readonly Setting[] = [
     env: `${ENV_PREFIX}RESERVATIONS`,
     description: "reservations file, YAML or JSON (responder)",
     group: "responder",
+  },
+  {
+    key: "kvBucket",
+    flag: "--kv-bucket <name>",
+    env: `${ENV_PREFIX}KV_BUCKET`,
+    description:
+      "NATS JetStream KV bucket of reservations, instead of --reservations (responder)",
+    group: "responder",
+    parse: parseKvBucket,
   },
   {
     key: "replyFormat",
