@@ -260,12 +260,17 @@ class BucketWatch implements KvReservations {
  * @throws {Error} When the server has no JetStream (the message says to run
  * `nats-server -js`) or the bucket does not exist.
  *
- * @example
+ * @example A responder whose lookup is a KV-backed store
  * ```ts ignore
  * import { connect } from "@nats-io/transport-node";
+ * import { startResponder, watchKvReservations } from "@dhcp-nats/dhcp-nats";
+ *
  * const nc = await connect({ servers: "nats://127.0.0.1:4222" });
  * await using kv = await watchKvReservations(nc, "reservations");
- * kv.store.lookup("08:00:27:29:4e:67");
+ * await using _responder = await startResponder({
+ *   nc,
+ *   lookup: (mac) => kv.store.lookup(mac),
+ * });
  * ```
  */
 export async function watchKvReservations(
