@@ -159,3 +159,59 @@ export async function startNatsServer(
     },
   };
 }
+
+/** A cluster of nats-server nodes on loopback. */
+export interface NatsCluster extends AsyncDisposable {
+  /** The nodes, in order. */
+  nodes: NatsServerProcess[];
+  /** Their client URLs, in order. */
+  urls: string[];
+}
+
+/**
+ * Start `size` nats-server nodes clustered over routes on loopback (each
+ * with a `server_name`, as JetStream in a cluster needs), optionally with
+ * JetStream and a store directory each.
+ *
+ * @example
+ * ```ts ignore
+ * await using cluster = await startNatsCluster(3, { jetstream: true });
+ * const nc = await connect({ servers: cluster.urls });
+ * ```
+ */
+export async function startNatsCluster(
+  size: number,
+  options: { jetstream?: boolean } = {},
+): Promise<NatsCluster> {
+  const routes = Array.from({ length: size }, () => freePort());
+  const nodes: NatsServerProcess[] = [];
+  const dispose = async () => {
+    for (const node of nodes) await node[Symbol.asyncDispose]();
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      const others = routes.filter((_, j) => j !== i)
+        .map((p) => `"nats-route://127.0.0.1:${p}"`);
+      nodes.push(
+        await startNatsServer({
+          jetstream: options.jetstream,
+          config: `server_name: n${i + 1}
+cluster {
+  name: "dhcp-nats-test"
+  listen: "127.0.0.1:${routes[i]}"
+  routes: [${others.join(", ")}]
+}
+`,
+        }),
+      );
+    }
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return {
+    nodes,
+    urls: nodes.map((n) => n.url),
+    [Symbol.asyncDispose]: dispose,
+  };
+}

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "../../types/nats.ts";
 
@@ -77,6 +77,29 @@ export async function openKvBucket(
       cause: err,
     });
   }
+}
+
+/**
+ * Bind to a bucket without asking the server anything, with a JetStream
+ * request timeout of its own (a watch resuming after a failover retries
+ * sooner with a short one).
+ *
+ * @param nc An open connection.
+ * @param bucket The bucket's name.
+ * @param timeoutMs How long each JetStream request may take.
+ * @returns The bucket.
+ *
+ * @example
+ * ```ts ignore
+ * const kv = await bindKvBucket(nc, "reservations", 1000);
+ * ```
+ */
+export function bindKvBucket(
+  nc: NatsConnection,
+  bucket: string,
+  timeoutMs: number,
+): Promise<KV> {
+  return new Kvm(jetstream(nc, { timeout: timeoutMs })).open(bucket);
 }
 
 /**

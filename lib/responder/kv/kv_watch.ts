@@ -17,7 +17,7 @@ import { type Logger, silentLogger } from "../../log/logger.ts";
 import { normalizeMac } from "../../net/mac.ts";
 import { ReservationStore } from "../store.ts";
 import { readHostValue } from "./_validate.ts";
-import { openKvBucket } from "./bucket.ts";
+import { bindKvBucket, openKvBucket } from "./bucket.ts";
 
 /** What became of one entry of the bucket (see {@linkcode KvWatchOptions.onEntry}). */
 export interface KvEntryOutcome {
@@ -61,11 +61,18 @@ export interface KvReservations extends AsyncDisposable {
  */
 export const KV_RESUME_MAX_DELAY_MS = 2000;
 
+/**
+ * How long one attempt to resume may wait for the JetStream API, ms: after
+ * a failover the first request can go unanswered, and the next attempt
+ * should not wait the full API timeout for it.
+ */
+export const KV_RESUME_TIMEOUT_MS = 1000;
+
 class BucketWatch implements KvReservations {
   readonly bucket: string;
   readonly store: ReservationStore;
   readonly #kv: KV;
-  readonly #nc: NatsConnection;
+  readonly #resumeKv: KV;
   readonly #logger: Logger;
   readonly #onEntry: KvWatchOptions["onEntry"];
   #revision = 0;
@@ -80,11 +87,12 @@ class BucketWatch implements KvReservations {
   constructor(
     nc: NatsConnection,
     kv: KV,
+    resumeKv: KV,
     bucket: string,
     options: KvWatchOptions,
   ) {
-    this.#nc = nc;
     this.#kv = kv;
+    this.#resumeKv = resumeKv;
     this.bucket = bucket;
     this.store = options.store ?? new ReservationStore();
     this.#logger = options.logger ?? silentLogger;
@@ -124,7 +132,7 @@ class BucketWatch implements KvReservations {
     for (let attempt = 0; !this.#closed;) {
       if (iter === undefined) {
         try {
-          iter = await this.#kv.watch({
+          iter = await this.#resumeKv.watch({
             resumeFromRevision: this.#revision + 1,
           });
           this.#iter = iter;
@@ -279,7 +287,8 @@ export async function watchKvReservations(
   options: KvWatchOptions = {},
 ): Promise<KvReservations> {
   const { kv, values } = await openKvBucket(nc, bucket);
-  const watch = new BucketWatch(nc, kv, bucket, options);
+  const resumeKv = await bindKvBucket(nc, bucket, KV_RESUME_TIMEOUT_MS);
+  const watch = new BucketWatch(nc, kv, resumeKv, bucket, options);
   try {
     await watch.start(values);
   } catch (err) {
