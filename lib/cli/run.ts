@@ -17,6 +17,7 @@ import {
   responderMetrics,
 } from "../metrics/role_metrics.ts";
 import { NatsBackend } from "../nats/backend.ts";
+import { DEFAULT_NATS_URL, natsHostPort } from "../nats/urls.ts";
 import { startFileResponder } from "../responder/file_responder.ts";
 import { startKvResponder } from "../responder/kv/kv_responder.ts";
 import { type DhcpServer, startDhcpServer } from "../server/server.ts";
@@ -28,12 +29,7 @@ export function brokerAddress(natsUrl: readonly string[]): {
   hostname: string;
   port: number;
 } {
-  const first = natsUrl[0] ?? "nats://127.0.0.1:4222";
-  const url = new URL(/^[a-z]+:\/\//.test(first) ? first : `nats://${first}`);
-  return {
-    hostname: url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
-    port: url.port ? Number(url.port) : 4222,
-  };
+  return natsHostPort(natsUrl[0] ?? DEFAULT_NATS_URL);
 }
 
 /** How long the DHCP server waits, on stop, for lookups in flight to finish. */

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { formatHex } from "../bytes/hex.ts";
-import { decodeCString, formatIp } from "./_bytes.ts";
+import { encodeHex, formatHex } from "../bytes/hex.ts";
+import { decodeCString } from "./_bytes.ts";
+import { formatIpv4 } from "../net/ipv4.ts";
 import { DhcpDecodeError } from "./errors.ts";
 import { type DhcpOptions, optionsFromPacket } from "./options.ts";
 
@@ -168,7 +169,7 @@ export function decodeMessage(bytes: Uint8Array): DhcpMessage {
   ) {
     throw new DhcpDecodeError(
       `magic cookie is ${
-        formatHex(bytes, 236, 4).replaceAll(":", "")
+        encodeHex(bytes.subarray(236, 240))
       } instead of 63825363`,
       236,
     );
@@ -207,10 +208,10 @@ export function decodeMessage(bytes: Uint8Array): DhcpMessage {
       ((buf[4] << 24) | (buf[5] << 16) | (buf[6] << 8) | buf[7]) >>> 0,
     seconds: (buf[8] << 8) | buf[9],
     flags: (buf[10] << 8) | buf[11],
-    clientIp: formatIp(buf, 12),
-    yourIp: formatIp(buf, 16),
-    serverIp: formatIp(buf, 20),
-    gatewayIp: formatIp(buf, 24),
+    clientIp: formatIpv4(buf, 12),
+    yourIp: formatIpv4(buf, 16),
+    serverIp: formatIpv4(buf, 20),
+    gatewayIp: formatIpv4(buf, 24),
     clientHardwareAddress: formatHex(buf, 28, hlen),
     serverName: overload & 2 ? "" : decodeCString(buf, 44, 108),
     bootFileName: overload & 1 ? "" : decodeCString(buf, 108, 236),

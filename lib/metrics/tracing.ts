@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { decodeHex, hexNumber } from "../bytes/hex.ts";
 import {
   context,
   type Span,
@@ -75,7 +76,7 @@ export function startLookupSpan(
     ? trace.setSpanContext(context.active(), {
       traceId: match[1],
       spanId: match[2],
-      traceFlags: parseInt(match[3], 16),
+      traceFlags: decodeHex(match[3])[0],
       isRemote: false,
     })
     : context.active();
@@ -90,7 +91,7 @@ export function startLookupSpan(
   const ids = span.spanContext();
   return {
     traceparent: `00-${ids.traceId}-${ids.spanId}-${
-      ids.traceFlags.toString(16).padStart(2, "0")
+      hexNumber(ids.traceFlags, 2)
     }`,
     end(outcome, error) {
       span.setAttribute("dhcp.lookup.outcome", outcome);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isIPv4 } from "./addresses.ts";
+import { isIpv4 } from "../net/ipv4.ts";
 import { InvalidReplyError } from "./errors.ts";
 
 /** A decoded JSON object. */
@@ -76,7 +76,7 @@ export function ip(
   index = -1,
 ): string {
   const text = str(value, prefix, name, index);
-  if (!isIPv4(text)) {
+  if (!isIpv4(text)) {
     throw new InvalidReplyError(
       where(prefix, name, index),
       `${JSON.stringify(text)} is not a dotted-quad IPv4 address`,

@@ -14,7 +14,8 @@ import { CachingBackend } from "../backend/caching_backend.ts";
 import { CoalescingBackend } from "../backend/coalescing_backend.ts";
 import { decodeEventRecord } from "../cloudevents/nats_binding.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
-import { bytesToMac, macToBytes } from "./addresses.ts";
+import { canonicalMac } from "../net/mac.ts";
+import { DEFAULT_NATS_URL } from "./urls.ts";
 import { InvalidReplyError } from "./errors.ts";
 import { RequestMux } from "./request_mux.ts";
 import { newTraceparent } from "./traceparent.ts";
@@ -172,7 +173,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
       return Promise.reject(new Error("Cannot look up: the backend is closed"));
     }
     if (this.#connecting === undefined) {
-      const servers = this.#options.servers ?? "nats://127.0.0.1:4222";
+      const servers = this.#options.servers ?? DEFAULT_NATS_URL;
       const connecting = connect({
         // nats.js otherwise builds two or three Error objects (stack traces)
         // per request for async traces: a sizeable share of a lookup's CPU.
@@ -202,7 +203,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
    * @param options Signal and the transaction's W3C trace context (a new
    *   one is generated when absent).
    * @returns The reservation, or `undefined` when the responder says 404.
-   * @throws {TypeError} When `mac` is not colon hex.
+   * @throws {TypeError} When `mac` is not a MAC address (lib/net/mac.ts).
    */
   lookup(
     mac: string,
@@ -210,7 +211,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
   ): Promise<Reservation | undefined> {
     let normal: string;
     try {
-      normal = bytesToMac(macToBytes(mac));
+      normal = canonicalMac(mac);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -6,6 +6,7 @@
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
 import { NatsBackend } from "../nats/backend.ts";
+import { DEFAULT_NATS_URL, parseNatsUrls } from "../nats/urls.ts";
 import type { NatsLookupOptions } from "./options.ts";
 
 /** Extra settings of {@linkcode createNatsBackend}. */
@@ -31,10 +32,9 @@ export function createNatsBackend(
   options: CreateNatsBackendOptions,
 ): Promise<Backend & AsyncDisposable> {
   const { servers: fromOptions, ...connectOptions } = nats.connectOptions ?? {};
-  const urls = nats.natsUrl ?? fromOptions ?? "nats://127.0.0.1:4222";
-  const servers = (Array.isArray(urls) ? urls : urls.split(","))
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+  const servers = parseNatsUrls(
+    nats.natsUrl ?? fromOptions ?? DEFAULT_NATS_URL,
+  );
   return NatsBackend.connect({
     servers,
     connectOptions: { name: "dhcp-nats server", ...connectOptions },

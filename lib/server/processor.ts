@@ -17,6 +17,7 @@ import {
   withMessageType,
   withServerIdentifier,
 } from "../dhcp/modifiers.ts";
+import { hexNumber } from "../bytes/hex.ts";
 import type { Logger } from "../log/logger.ts";
 import { type ReplyDestination, replyDestination } from "./addressing.ts";
 import { Counters, DropReason } from "./counters.ts";
@@ -146,7 +147,7 @@ export class PacketProcessor {
     this.counters.packetIn(request.op === 1 ? typeName : "BOOTREPLY");
     const log = lazyChild(this.#logger, () => ({
       mac: request.clientHardwareAddress,
-      xid: "0x" + request.transactionId.toString(16).padStart(8, "0"),
+      xid: "0x" + hexNumber(request.transactionId, 8),
       type: typeName,
       from: `${source.address}:${source.port}`,
       ...(source.interfaceIndex !== undefined
