@@ -1,24 +1,9 @@
 /**
- * Helpers of the KV responder tests: polling, and keys and values in the
- * bucket's form.
+ * Helpers of the KV responder tests: keys and values in the bucket's form.
  *
  * @module
  */
 import { macToKvKey } from "../../lib/net/mac.ts";
-
-/** Poll `probe` until it returns a value (10 s at most). */
-export async function until<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 /** The bucket key of `mac`. */
 export function key(mac: string): string {

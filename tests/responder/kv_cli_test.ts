@@ -6,28 +6,10 @@ import { startBroker } from "../../lib/broker/broker.ts";
 import { parseConfig, UsageError } from "../../lib/cli/config.ts";
 import { parseReservations } from "../../lib/responder/reservation_file.ts";
 import { host, key } from "./_kv.ts";
+import { runMain } from "../_helpers/run_main.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 const EXAMPLE = `${ROOT}examples/reservations.yaml`;
-const decoder = new TextDecoder();
-
-async function runMain(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
-}
 
 Deno.test("kv cli - --responder takes exactly one of --reservations and --kv-bucket (exit 2)", async () => {
   assert.throws(

@@ -3,9 +3,9 @@ import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
 import { startNatsServer } from "../_helpers/nats_server.ts";
 import { startKvResponder } from "../../lib/responder/kv/kv_responder.ts";
-import { lookup, SUBJECT } from "./_lookup.ts";
+import { lookup, SUBJECT, until } from "./_lookup.ts";
 import { startTcpProxy } from "./_kv_proxy.ts";
-import { host, key, until } from "./_kv.ts";
+import { host, key } from "./_kv.ts";
 
 const A = "08:00:27:29:4e:67";
 const B = "08:00:27:29:4e:68";

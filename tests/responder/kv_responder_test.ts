@@ -4,8 +4,7 @@ import { Kvm } from "@nats-io/kv";
 import { startNatsServer } from "../_helpers/nats_server.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import { startKvResponder } from "../../lib/responder/kv/kv_responder.ts";
-import { lookup, SUBJECT } from "./_lookup.ts";
-import { until } from "./_kv.ts";
+import { lookup, SUBJECT, until } from "./_lookup.ts";
 
 const MAC = "08:00:27:29:4e:67";
 const KEY = "08-00-27-29-4e-67";

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "../../types/nats.ts";
 import {
+  connectResponder,
   type Responder,
   type ResponderOptions,
   type ResponderStats,
@@ -66,22 +65,7 @@ export async function startKvResponder(
   options: KvResponderOptions,
 ): Promise<KvResponder> {
   const { bucket, onEntry, ...rest } = options;
-  const servers = options.servers ?? "nats://127.0.0.1:4222";
-  let nc: NatsConnection;
-  try {
-    nc = await connect({
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-      name: "dhcp-nats responder",
-      ...options.connectOptions,
-      servers,
-    });
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`Cannot connect to NATS at ${servers}: ${reason}`, {
-      cause,
-    });
-  }
+  const nc = await connectResponder(options);
   let watch: KvReservations | undefined;
   let responder: Responder;
   try {
