@@ -23,6 +23,7 @@ import {
 } from "../responder/reservation_file.ts";
 import { startResponder } from "../responder/responder.ts";
 import { ReservationStore } from "../responder/store.ts";
+import { createLookupStack } from "../nats/lookup_stack.ts";
 import { startDhcpServer } from "../server/server.ts";
 import type { DemoConfig } from "./config.ts";
 import { formatTable, leaseSummary, pxeClientOptions } from "./probe.ts";
@@ -103,13 +104,18 @@ export async function runDemo(
     logger.child({ role: "responder" }),
   );
   try {
+    await using lookups = createLookupStack({
+      servers: broker.url,
+      logger: logger.child({ role: "dhcp", component: "nats" }),
+    });
     await using server = await startDhcpServer({
       listen: "127.0.0.1:0",
       serverIp: "127.0.0.1",
-      nats: { natsUrl: broker.url },
+      backend: lookups,
       netboot: { tftpServer: "127.0.0.1:69" },
       logger: logger.child({ role: "dhcp" }),
     });
+    await lookups.connect();
     const dhcpAddress = `127.0.0.1:${server.address.port}`;
     print(`embedded NATS server  ${broker.url}`);
     print(
