@@ -247,6 +247,7 @@ export async function runDhcpServer(
     backend,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
+    proxy: config.proxyAll ? "all" : config.proxy ? "reserved" : "off",
     netboot: {
       enabled: config.netboot,
       tftpServer: config.tftpServer
