@@ -5,18 +5,16 @@
  * @module
  */
 import type { Registry } from "prom-client";
-import { CachingBackend } from "../backend/caching_backend.ts";
 import { startBroker } from "../broker/broker.ts";
 import type { Logger } from "../log/logger.ts";
-import { GuardedBackend } from "../metrics/guarded_backend.ts";
 import { type Health, serveMetrics } from "../metrics/http.ts";
-import { type NatsStateWatch, watchNatsState } from "../metrics/nats_state.ts";
+import { type NatsStateWatch, watchNatsState } from "../nats/nats_state.ts";
 import {
   brokerMetrics,
   dhcpServerMetrics,
   responderMetrics,
-} from "../metrics/role_metrics.ts";
-import { NatsBackend } from "../nats/backend.ts";
+} from "./role_metrics.ts";
+import { createLookupStack } from "../nats/lookup_stack.ts";
 import { DEFAULT_NATS_URL, natsHostPort } from "../nats/urls.ts";
 import { startFileResponder } from "../responder/file_responder.ts";
 import { startNetbootServices } from "../netboot/services.ts";
@@ -189,38 +187,36 @@ export async function runDhcpServer(
   // The URLs are in order of preference (the nearest node first); the
   // others, and those the cluster announces, are where it fails over to.
   const connectOptions = { ...options, noRandomize: true };
-  // Built here rather than inside the server so that its connection state
-  // can guard lookups (fail fast while NATS is down) and feed /healthz.
-  await using nats = new NatsBackend({
-    servers: config.natsUrl,
-    connectOptions,
-    subject: config.subject,
-    timeout: config.timeout,
-    defaultLeaseTime: config.leaseTime,
-    logger: logger.child({ component: "nats" }),
-  });
-  // Filled in below, read by the metrics and the guard.
-  const live: { server?: DhcpServer; watch?: NatsStateWatch } = {};
+  // Filled in below, read by the metrics.
+  const live: { server?: DhcpServer } = {};
   let stopping = false;
   const metrics = config.metricsListen === undefined
     ? undefined
     : dhcpServerMetrics({
       counters: () => live.server!.counters,
-      nats: () => live.watch,
+      nats: () => lookups.state,
     });
-  // Cache over the guard: a cached answer is still given while NATS is
-  // down, and only real backend lookups are rate-limited and measured.
-  const guarded = new GuardedBackend(nats, {
-    nats: () => live.watch,
+  await using lookups = createLookupStack({
+    servers: config.natsUrl,
+    connectOptions,
+    subject: config.subject,
+    timeout: config.timeout,
+    defaultLeaseTime: config.leaseTime,
+    cacheTtl: config.cacheTtl,
     macRateLimit: config.lookupRatePerMac === 0 ? false : {
       perSecond: config.lookupRatePerMac,
       burst: config.lookupBurstPerMac,
     },
     onLookup: metrics?.observeLookup,
+    onStateChange: (state, url) => {
+      if (state === "connected") {
+        logger.info("NATS reconnected", {
+          server: url,
+        });
+      } else logger.warn("NATS connection lost", { state, server: url });
+    },
+    logger: logger.child({ component: "nats" }),
   });
-  const backend = config.cacheTtl > 0
-    ? new CachingBackend(guarded, { ttl: config.cacheTtl })
-    : guarded;
   // The built-in TFTP/HTTP servers, when asked for; replies point at them
   // unless --tftp-server / --http-ipxe-binary-url say otherwise.
   const listen = `${config.listen.hostname}:${config.listen.port}`;
@@ -228,7 +224,7 @@ export async function runDhcpServer(
     tftp: config.tftpListen,
     http: config.httpListen,
     bootDir: config.bootDir,
-    backend,
+    backend: lookups,
     advertiseIp: config.tftpListen || config.httpListen
       ? resolveSettings({
         listen,
@@ -238,13 +234,13 @@ export async function runDhcpServer(
       : "0.0.0.0",
     logger,
   });
-  // The socket is bound before NATS is touched: a missing privilege fails
-  // first, with its own message.
+  // The socket is bound before NATS is touched (the stack connects on
+  // connect()): a missing privilege fails first, with its own message.
   await using dhcp = await startDhcpServer({
     listen,
     interface: config.interface,
     serverIp: config.serverIp,
-    backend,
+    backend: lookups,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
     proxy: config.proxyAll ? "all" : config.proxy ? "reserved" : "off",
@@ -261,36 +257,23 @@ export async function runDhcpServer(
     logger,
   });
   live.server = dhcp;
-  const watch = live.watch = watchNatsState(
-    await nats.connection(),
-    (state, url) => {
-      if (state === "connected") {
-        logger.info("NATS reconnected", {
-          server: url,
-        });
-      } else logger.warn("NATS connection lost", { state, server: url });
-    },
-  );
-  try {
-    await using _metrics = metrics &&
-      metricsListener(
-        config,
-        logger,
-        () => metrics.registry,
-        () => natsHealth(watch, stopping),
-      );
-    await waitForAbort(signal);
-    stopping = true;
-    logger.info("DHCP server stopping");
-    // Answer what is in flight first (bounded), then close.
-    const deadline = Date.now() + DHCP_STOP_GRACE_MS;
-    while (dhcp.counters.inFlight > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await dhcp.close();
-  } finally {
-    watch.stop();
+  const watch = await lookups.connect();
+  await using _metrics = metrics &&
+    metricsListener(
+      config,
+      logger,
+      () => metrics.registry,
+      () => natsHealth(watch, stopping),
+    );
+  await waitForAbort(signal);
+  stopping = true;
+  logger.info("DHCP server stopping");
+  // Answer what is in flight first (bounded), then close.
+  const deadline = Date.now() + DHCP_STOP_GRACE_MS;
+  while (dhcp.counters.inFlight > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
   }
+  await dhcp.close();
 }
 
 /** Run the role `config.role` until `signal` aborts. */

@@ -10,7 +10,7 @@ import { encodeUtf8, writeUtf8 } from "../bytes/utf8.ts";
 import { writeIpv4 } from "../net/ipv4.ts";
 import { parseHardwareAddress } from "../net/mac.ts";
 import { checkUint } from "./_value_error.ts";
-import type { DhcpMessage } from "./message.ts";
+import type { DhcpMessage } from "./message_fields.ts";
 
 function writeText(
   out: Uint8Array,

@@ -6,7 +6,7 @@
 
 import { bytesFrom } from "../bytes/alloc.ts";
 import { formatIpv4, parseIpv4Cidr, writeIpv4 } from "../net/ipv4.ts";
-import type { OptionValueCodec } from "./option_values.ts";
+import type { OptionValueCodec } from "./option_codec.ts";
 import { valueError } from "./_value_error.ts";
 
 /** One classless static route (RFC 3442). */

@@ -7,7 +7,7 @@
 
 import { bytesFrom } from "../bytes/alloc.ts";
 import { hexNumber } from "../bytes/hex.ts";
-import type { OptionValueCodec } from "./option_values.ts";
+import type { OptionValueCodec } from "./option_codec.ts";
 import { valueError } from "./_value_error.ts";
 
 /**

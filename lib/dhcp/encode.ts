@@ -9,7 +9,7 @@
 
 import { allocBytes } from "../bytes/alloc.ts";
 import { writeHeader } from "./_header.ts";
-import type { DhcpMessage } from "./message.ts";
+import type { DhcpMessage } from "./message_fields.ts";
 import { packetSourceOf } from "./options.ts";
 
 /** Options of {@linkcode encodeMessage}. */

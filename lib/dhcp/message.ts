@@ -10,43 +10,11 @@ import { encodeHex, formatHex } from "../bytes/hex.ts";
 import { decodeCString } from "./_bytes.ts";
 import { formatIpv4 } from "../net/ipv4.ts";
 import { DhcpDecodeError } from "./errors.ts";
-import { type DhcpOptions, optionsFromPacket } from "./options.ts";
+import type { DhcpMessage } from "./message_fields.ts";
+import { optionsFromPacket } from "./options.ts";
 
 export { encodeMessage, type EncodeOptions } from "./encode.ts";
-
-/** A DHCPv4 message. Addresses are dotted quads, the MAC colon hex. */
-export interface DhcpMessage {
-  /** op: 1 BOOTREQUEST, 2 BOOTREPLY. */
-  op: number;
-  /** htype: hardware type, 1 for Ethernet. */
-  hardwareType: number;
-  /** hlen: hardware address length, 6 for Ethernet. */
-  hardwareLength: number;
-  /** hops: relay hop count. */
-  hops: number;
-  /** xid: transaction ID (uint32). */
-  transactionId: number;
-  /** secs: seconds since the client began. */
-  seconds: number;
-  /** flags: 0x8000 is the broadcast flag. */
-  flags: number;
-  /** ciaddr: the client's current address. */
-  clientIp: string;
-  /** yiaddr: the address offered or assigned. */
-  yourIp: string;
-  /** siaddr: the next server (TFTP) address. */
-  serverIp: string;
-  /** giaddr: the relay agent address. */
-  gatewayIp: string;
-  /** chaddr: lower-case colon hex of `hardwareLength` bytes. */
-  clientHardwareAddress: string;
-  /** sname: server host name (empty when the field carries options). */
-  serverName: string;
-  /** file: boot file name (empty when the field carries options). */
-  bootFileName: string;
-  /** The options, raw bytes per code. */
-  options: DhcpOptions;
-}
+export type { DhcpMessage } from "./message_fields.ts";
 
 /** The BOOTP magic cookie (RFC 2131 §3). */
 export const MAGIC_COOKIE = 0x63825363;

@@ -12,6 +12,7 @@
 
 import { decodeHex, encodeHex } from "../bytes/hex.ts";
 import { formatIpv4, writeIpv4 } from "../net/ipv4.ts";
+import type { OptionValueCodec } from "./option_codec.ts";
 import { allocBytes, copyBytes } from "../bytes/alloc.ts";
 import { decodeUtf8, encodeUtf8 } from "../bytes/utf8.ts";
 import { checkUint, expectLength, valueError } from "./_value_error.ts";
@@ -29,23 +30,7 @@ export {
   vendorSubOptions,
 } from "./sub_options.ts";
 
-/** Turns an option's raw bytes into a value and back. */
-export interface OptionValueCodec<T> {
-  /**
-   * Turns the option's bytes into a value.
-   *
-   * @param bytes The option value (RFC 3396 concatenated).
-   * @throws {DhcpDecodeError} When the bytes are not a valid value.
-   */
-  decode(bytes: Uint8Array): T;
-  /**
-   * Turns a value into the option's bytes.
-   *
-   * @param value The value.
-   * @throws {TypeError | RangeError} When the value cannot be encoded.
-   */
-  encode(value: T): Uint8Array;
-}
+export type { OptionValueCodec } from "./option_codec.ts";
 
 /** One IPv4 address as a dotted quad (options 1, 28, 50, 54). */
 export const ip: OptionValueCodec<string> = {

@@ -9,7 +9,7 @@ import type {
   ReservationExtensions,
 } from "../backend/reservation.ts";
 import { parseIpv4Cidr } from "../net/ipv4.ts";
-import { InvalidReplyError } from "./errors.ts";
+import { InvalidReplyError } from "../backend/errors.ts";
 import { fromGoUrl } from "./go_url.ts";
 import {
   describe,

@@ -6,7 +6,7 @@
  * @module
  */
 import { isIpv4 } from "../net/ipv4.ts";
-import { InvalidReplyError } from "./errors.ts";
+import { InvalidReplyError } from "../backend/errors.ts";
 
 /** A decoded JSON object. */
 export type JsonObject = Record<string, unknown>;

@@ -5,20 +5,20 @@
  * @module
  */
 
-import { encodeUtf8 } from "../bytes/utf8.ts";
 import type { ConnectionOptions, NatsConnection } from "../types/nats.ts";
 import { connect } from "@nats-io/transport-node";
 import type { Backend, LookupOptions } from "../backend/backend.ts";
 import type { Reservation } from "../backend/reservation.ts";
-import { CachingBackend } from "../backend/caching_backend.ts";
-import { CoalescingBackend } from "../backend/coalescing_backend.ts";
-import { decodeEventRecord } from "../cloudevents/nats_binding.ts";
+import {
+  decodeEventRecord,
+  encodeStructured,
+} from "../cloudevents/nats_binding.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
 import { canonicalMac } from "../net/mac.ts";
 import { DEFAULT_NATS_URL } from "./urls.ts";
-import { InvalidReplyError } from "./errors.ts";
+import { InvalidReplyError } from "../backend/errors.ts";
 import { RequestMux } from "./request_mux.ts";
-import { newTraceparent } from "./traceparent.ts";
+import { newTraceparent } from "../tracing/traceparent.ts";
 import {
   decodeLookupReply,
   DEFAULT_LEASE_TIME,
@@ -75,14 +75,6 @@ export interface NatsBackendOptions {
    */
   defaultLeaseTime?: number;
   /**
-   * How long an answer is reused for the same MAC, in milliseconds; 0 asks
-   * the responder every time, as the Go server does, so a changed or deleted
-   * reservation applies on the very next packet. Concurrent lookups of one
-   * MAC are merged either way.
-   * @default {0}
-   */
-  cacheTtl?: number;
-  /**
    * Where each lookup is logged (debug level).
    * @default {silentLogger}
    */
@@ -94,8 +86,9 @@ export interface NatsBackendOptions {
  * request is `org.tinkerbell.backend.read` from `/tinkerbell/dhcp` with
  * `{MacAddress, Traceparent}` data; the reply may be v1 or v2.
  *
- * Concurrent lookups of one MAC share one request ({@linkcode CoalescingBackend});
- * with `cacheTtl` answers are reused ({@linkcode CachingBackend}).
+ * One request per lookup: coalescing, the cache, the per-MAC limit and the
+ * fail-fast guard are layered on top by `createLookupStack`
+ * (lookup_stack.ts), the one place the DHCP server's lookups are built.
  *
  * Lookups reject with `LookupTimeoutError`, `NoResponderError` (at once),
  * `InvalidEventError` (the reply is not a CloudEvent), `InvalidReplyError`
@@ -113,7 +106,6 @@ export class NatsBackend implements Backend, AsyncDisposable {
   readonly #timeout: number;
   readonly #defaultLeaseTime: number;
   readonly #logger: Logger;
-  readonly #front: Backend;
   #connecting: Promise<NatsConnection> | undefined;
   #owned: NatsConnection | undefined;
   /** The connection once known, to skip an await per lookup. */
@@ -126,7 +118,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
   /**
    * Create the backend; it connects on first use unless given `nc`.
    *
-   * @param options Connection, subject, timeout and cache settings.
+   * @param options Connection, subject, timeout and lease time.
    */
   constructor(options: NatsBackendOptions = {}) {
     this.#options = options;
@@ -138,12 +130,6 @@ export class NatsBackend implements Backend, AsyncDisposable {
       this.#connecting = Promise.resolve(options.nc);
       this.#ready = options.nc;
     }
-    const raw: Backend = { lookup: (mac, o) => this.#request(mac, o) };
-    const coalescing = new CoalescingBackend(raw);
-    const ttl = options.cacheTtl ?? 0;
-    this.#front = ttl > 0
-      ? new CachingBackend(coalescing, { ttl })
-      : coalescing;
   }
 
   /**
@@ -215,7 +201,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#front.lookup(normal, options);
+    return this.#request(normal, options);
   }
 
   async #request(
@@ -226,10 +212,10 @@ export class NatsBackend implements Backend, AsyncDisposable {
       ? this.#ready
       : await this.connection();
     const traceparent = options.traceparent || newTraceparent();
-    // The structured-mode event, written directly: the same JSON that
-    // encodeStructured(new CloudEvent(...)) gives, at a fraction of the cost.
-    // `time` is optional and Go ignores it; leaving it out saves a Date.
-    const payload = encodeUtf8(JSON.stringify({
+    // A plain event object, not a `CloudEvent` instance (whose constructor
+    // copies and validates); `time` is optional and Go ignores it, leaving
+    // it out saves a Date.
+    const payload = encodeStructured({
       specversion: "1.0",
       id: `${idPrefix}-${(idCounter++).toString(36)}`,
       source: EVENT_SOURCE,
@@ -237,7 +223,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
       datacontenttype: "application/json",
       subject: mac,
       data: encodeLookupRequest(mac, traceparent),
-    }));
+    });
     const debug = this.#logger.enabled("debug");
     const started = debug ? performance.now() : 0;
     if (this.#mux === undefined || this.#muxConnection !== nc) {

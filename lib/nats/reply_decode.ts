@@ -16,7 +16,7 @@
  */
 import type { Reservation } from "../backend/reservation.ts";
 import { parseMask, parseWireMac } from "./addresses.ts";
-import { BackendError, InvalidReplyError } from "./errors.ts";
+import { BackendError, InvalidReplyError } from "../backend/errors.ts";
 import { decodeExtensions, decodeNetboot } from "./_reply_netboot.ts";
 import {
   describe,

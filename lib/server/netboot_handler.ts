@@ -12,7 +12,7 @@ import { messageTypeOf } from "../dhcp/modifiers.ts";
 import { bytes, text } from "../dhcp/option_values.ts";
 import { type Handler, Verdict } from "./handler.ts";
 import { decideNetboot, type NetbootDecision } from "./netboot.ts";
-import { traceparentBytes } from "./traceparent.ts";
+import { traceparentBytes } from "../tracing/traceparent.ts";
 
 /**
  * Put a netboot decision on a reply: `siaddr`, `file`, options 60, 43, 66

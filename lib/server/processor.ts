@@ -26,9 +26,9 @@ import type { ServerSettings } from "./options.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { finalizeOptions, replyMaxSize } from "./reply_options.ts";
 import { lazyChild } from "./lazy_logger.ts";
-import { newTraceContext } from "./traceparent.ts";
-import { describePacket } from "../metrics/packet_log.ts";
-import { startTransactionSpan } from "../metrics/tracing.ts";
+import { newTraceContext } from "../tracing/traceparent.ts";
+import { describePacket } from "./packet_log.ts";
+import { startTransactionSpan } from "../tracing/spans.ts";
 
 /** Where a datagram came from. */
 export interface DatagramSource {

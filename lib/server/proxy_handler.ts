@@ -26,7 +26,7 @@ import { decideNetboot, netbootClientKind } from "./netboot.ts";
 import { applyBootOptions } from "./netboot_handler.ts";
 import type { ProxyMode } from "./options.ts";
 import { reservationHandler } from "./reservation_handler.ts";
-import { traceparentBytes } from "./traceparent.ts";
+import { traceparentBytes } from "../tracing/traceparent.ts";
 
 /** Which socket a request came in on: DHCP (67) or PXE boot server (4011). */
 export type ProxyPort = "dhcp" | "pxe";
