@@ -18,7 +18,7 @@ import {
   createProxyLab,
   DNSMASQ_PROXY_IP,
   OUR_IP,
-} from "./_proxy_lab.ts";
+} from "../_helpers/proxy_lab.ts";
 
 const KNOWN = "52:54:00:aa:00:01";
 const UNKNOWN = "52:54:00:aa:00:02";

@@ -4,20 +4,21 @@
  * dnsmasq that gives out addresses (10.77.0.2), optionally a dnsmasq in
  * its own proxy mode (10.77.0.3) as the reference, and clients. In the lab
  * namespace: nats-server, a responder with the reservations, and
- * `main.ts --proxy` (or `--proxy-all`) bound to the bridge.
+ * `main.ts --proxy` (or `--proxy-all`) bound to the bridge; a tap device
+ * on the bridge for a VM when asked for.
  *
  * @module
  */
 import type { Reservation } from "../../lib/backend/reservation.ts";
-import { type Dnsmasq, startDnsmasq } from "../_helpers/dnsmasq.ts";
+import { type Dnsmasq, startDnsmasq } from "./dnsmasq.ts";
 import {
   createNamespace,
   createVeth,
   type Namespace,
   type NamespaceProcess,
   spawnDenoInNamespace,
-} from "../_helpers/netns.ts";
-import type { PxeClientArgs, PxeClientResult } from "./_pxe_client.ts";
+} from "./netns.ts";
+import type { PxeClientArgs, PxeClientResult } from "../server/_pxe_client.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** Our server's address on the link. */
@@ -44,6 +45,8 @@ export interface ProxyLab extends AsyncDisposable {
     prefix: string,
     options?: { address?: string; mac?: string },
   ): Promise<Attached>;
+  /** Add a tap device `tap0` on the bridge (for QEMU); returns its name. */
+  addTap(): Promise<string>;
   /** Start `main.ts` with these flags (plus NATS, interface, logs). */
   startOurs(flags: string[]): Promise<NamespaceProcess>;
   /** Start a dnsmasq giving out 10.77.0.100-150 with no boot options. */
@@ -119,6 +122,13 @@ export async function createProxyLab(
     return {
       lab,
       attach,
+      async addTap() {
+        await lab.run("sh", [
+          "-c",
+          "ip tuntap add dev tap0 mode tap && ip link set tap0 master br0 && ip link set tap0 up",
+        ]);
+        return "tap0";
+      },
       async startOurs(flags) {
         const server = spawnDenoInNamespace(lab.name, [
           "run",
