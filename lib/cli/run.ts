@@ -225,6 +225,7 @@ export async function runDhcpServer(
     http: config.httpListen,
     bootDir: config.bootDir,
     backend: lookups,
+    matchNeighbour: config.proxy || config.proxyAll,
     advertiseIp: config.tftpListen || config.httpListen
       ? resolveSettings({
         listen,

@@ -23,7 +23,16 @@ const SCRIPT = [
   "",
 ].join("\n");
 
-async function proxyBoot(firmware: Firmware, mac: string) {
+/**
+ * Boot one VM in the proxy lab. `script`: the host's script as a URL to a
+ * file in the boot directory, or inline (served on /ipxe-script/<mac> to
+ * the address dnsmasq gave, recognised by its MAC).
+ */
+async function proxyBoot(
+  firmware: Firmware,
+  mac: string,
+  script: "url" | "inline",
+) {
   await using boot = await buildBootDirectory();
   await Deno.writeTextFile(`${boot.dir}/proxy-boot.ipxe`, SCRIPT);
   const reservation: Reservation = {
@@ -32,8 +41,9 @@ async function proxyBoot(firmware: Firmware, mac: string) {
     ipAddress: "10.77.0.250",
     netboot: {
       allowNetboot: true,
-      ipxeScriptUrl: `${HTTP}/proxy-boot.ipxe`,
+      ...(script === "url" && { ipxeScriptUrl: `${HTTP}/proxy-boot.ipxe` }),
     },
+    ...(script === "inline" && { extensions: { ipxeScript: SCRIPT } }),
   };
   await using lab = await createProxyLab([reservation]);
   const dnsmasq = await lab.startAddressServer();
@@ -94,7 +104,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const mac = "52:54:00:9e:e1:f1";
-    const run = await proxyBoot("uefi", mac);
+    const run = await proxyBoot("uefi", mac, "url");
     console.log(`UEFI proxyDHCP boot to marker: ${run.ms} ms`);
     console.log(replies(run.serverLog));
     assert.ok(run.reached, run.explain);
@@ -119,13 +129,13 @@ Deno.test({
 
 Deno.test({
   name:
-    "proxy VM - a BIOS VM (SeaBIOS, iPXE ROM) gets dnsmasq's address and our proxy offer with the script URL, and boots the kernel",
+    "proxy VM - a BIOS VM (SeaBIOS, iPXE ROM) gets dnsmasq's address and our proxy offer with its per-host script URL, gets the inline script from our HTTP server (recognised by its MAC), and boots the kernel",
   ignore: !canCreateNamespaces(),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     const mac = "52:54:00:9e:b1:05";
-    const run = await proxyBoot("bios", mac);
+    const run = await proxyBoot("bios", mac, "inline");
     console.log(`BIOS proxyDHCP boot to marker: ${run.ms} ms`);
     console.log(replies(run.serverLog));
     assert.ok(run.reached, run.explain);
@@ -134,7 +144,10 @@ Deno.test({
       new RegExp(`DHCPACK.*10\\.77\\.0\\.1[0-5]\\d ${mac}`),
     );
     assert.ok(
-      logged(run.serverLog, /"path":"\/proxy-boot.ipxe".*"status":200/),
+      logged(
+        run.serverLog,
+        /"path":"\/ipxe-script\/52-54-00-9e-b1-05".*"status":200/,
+      ),
     );
     assert.ok(logged(run.serverLog, /"path":"\/vmlinuz".*"status":200/));
   },
