@@ -10,18 +10,13 @@ import { BOOT_MARKER, buildBootDirectory } from "../_helpers/boot_dir.ts";
 import { canCreateNamespaces } from "../_helpers/netns.ts";
 import { createProxyLab, OUR_IP } from "../_helpers/proxy_lab.ts";
 import { bootVm, type Firmware } from "../_helpers/qemu.ts";
+import { BOOT_SCRIPT, explainBoot, serviceFlags } from "./_vm_lab.ts";
 
 // Under TCG a boot takes tens of seconds to a few minutes; EDK2 and iPXE
 // also wait 2-4 s for proxy offers.
 const BOOT_LIMIT_MS = 6 * 60_000;
+// The netboot lab's address and port: its BOOT_SCRIPT fits.
 const HTTP = `http://${OUR_IP}:8080`;
-const SCRIPT = [
-  "#!ipxe",
-  `kernel ${HTTP}/vmlinuz initrd=initrd.img console=ttyS0 panic=-1`,
-  `initrd ${HTTP}/initrd.img`,
-  "boot",
-  "",
-].join("\n");
 
 /**
  * Boot one VM in the proxy lab. `script`: the host's script as a URL to a
@@ -34,7 +29,7 @@ async function proxyBoot(
   script: "url" | "inline",
 ) {
   await using boot = await buildBootDirectory();
-  await Deno.writeTextFile(`${boot.dir}/proxy-boot.ipxe`, SCRIPT);
+  await Deno.writeTextFile(`${boot.dir}/proxy-boot.ipxe`, BOOT_SCRIPT);
   const reservation: Reservation = {
     macAddress: mac,
     // The address is dnsmasq's to give; ours is never offered.
@@ -43,22 +38,14 @@ async function proxyBoot(
       allowNetboot: true,
       ...(script === "url" && { ipxeScriptUrl: `${HTTP}/proxy-boot.ipxe` }),
     },
-    ...(script === "inline" && { extensions: { ipxeScript: SCRIPT } }),
+    ...(script === "inline" && { extensions: { ipxeScript: BOOT_SCRIPT } }),
   };
   await using lab = await createProxyLab([reservation]);
   const dnsmasq = await lab.startAddressServer();
   const tap = await lab.addTap();
   const ours = await lab.startOurs([
     "--proxy",
-    "--tftp-listen",
-    `${OUR_IP}:69`,
-    "--http-listen",
-    `${OUR_IP}:8080`,
-    "--boot-dir",
-    boot.dir,
-    // Debian's iPXE says "iPXE": it is ours, it gets the script URL.
-    "--user-class",
-    "iPXE",
+    ...serviceFlags(OUR_IP, boot.dir),
   ]);
   const result = await bootVm({
     namespace: lab.lab.name,
@@ -68,12 +55,10 @@ async function proxyBoot(
     marker: BOOT_MARKER,
     timeoutMs: BOOT_LIMIT_MS,
   });
-  const tail = (text: string, n: number) =>
-    text.split("\n").slice(-n).join("\n");
-  const explain = `the VM did not reach the marker in ${result.ms} ms.\n` +
-    `--- serial console (last 40 lines)\n${tail(result.serial, 40)}\n` +
-    `--- dhcp-nats log (last 40 lines)\n${tail(ours.output(), 40)}\n` +
-    `--- dnsmasq (last 20 lines)\n${tail(dnsmasq.process.output(), 20)}`;
+  const explain = explainBoot(result, [
+    ["dhcp-nats log", ours.output(), 40],
+    ["dnsmasq", dnsmasq.process.output(), 20],
+  ]);
   return {
     ...result,
     explain,
