@@ -5,6 +5,7 @@
  * @module
  */
 import { isIpv4 } from "../net/ipv4.ts";
+import { PXE_PORT } from "./addressing.ts";
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -285,7 +286,7 @@ export function resolveSettings(
       "Invalid proxy: a proxyDHCP server only gives boot options, so netboot must be enabled",
     );
   }
-  const proxyPort = options.proxyPort ?? 4011;
+  const proxyPort = options.proxyPort ?? PXE_PORT;
   if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort > 65535) {
     throw new RangeError(
       `Invalid proxyPort ${proxyPort}: it must be a port number from 0 to 65535`,

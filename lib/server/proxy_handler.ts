@@ -20,6 +20,7 @@ import { MessageType, OptionCode } from "../dhcp/codes.ts";
 import type { DhcpMessage } from "../dhcp/message.ts";
 import { messageTypeOf } from "../dhcp/modifiers.ts";
 import { ip } from "../dhcp/option_values.ts";
+import { CLIENT_PORT, PXE_PORT } from "./addressing.ts";
 import { type Counters, DropReason } from "./counters.ts";
 import { type Handler, type HandlerContext, Verdict } from "./handler.ts";
 import { decideNetboot, netbootClientKind } from "./netboot.ts";
@@ -88,6 +89,29 @@ export function proxyRefusal(
     reason: DropReason.notNetbootClient,
     why: "message type not answered by a proxy",
   };
+}
+
+/**
+ * Whether the PXE socket takes a datagram from `sourcePort`: on the real
+ * port 4011 only from 68 (iPXE) or 4011 (EDK2), since the reply goes back
+ * to the source port and must not be reflected at another service; on a
+ * test port, any.
+ *
+ * @param listenPort The PXE socket's port.
+ * @param sourcePort The datagram's source port.
+ * @returns `true` when it may be answered.
+ * @example
+ * ```ts
+ * import { pxeSourceAccepted } from "./proxy_handler.ts";
+ * if (!pxeSourceAccepted(4011, 4011) || pxeSourceAccepted(4011, 53)) throw new Error();
+ * ```
+ */
+export function pxeSourceAccepted(
+  listenPort: number,
+  sourcePort: number,
+): boolean {
+  return listenPort !== PXE_PORT || sourcePort === CLIENT_PORT ||
+    sourcePort === PXE_PORT;
 }
 
 function gate(via: ProxyPort): Handler {

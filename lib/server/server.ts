@@ -17,7 +17,11 @@ import {
   resolveSettings,
   type ServerSettings,
 } from "./options.ts";
-import { proxyHandlers, type ProxyPort } from "./proxy_handler.ts";
+import {
+  proxyHandlers,
+  type ProxyPort,
+  pxeSourceAccepted,
+} from "./proxy_handler.ts";
 import { PacketProcessor } from "./processor.ts";
 import { reservationHandler } from "./reservation_handler.ts";
 import {
@@ -134,7 +138,11 @@ export class DhcpServer implements AsyncDisposable {
       try {
         pxeSocket = await openSocket(settings, settings.proxyPort, {
           onPacket: (packet) => {
-            if (ref.server) ref.server.#receive(packet, ref.server.#pxe);
+            if (!pxeSourceAccepted(settings.proxyPort, packet.port)) {
+              counters.drop(DropReason.unsupported);
+            } else if (ref.server) {
+              ref.server.#receive(packet, ref.server.#pxe);
+            }
           },
           onError,
         });

@@ -8,6 +8,7 @@ import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
 import type { ProxyMode } from "../../lib/server/options.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
+import { pxeSourceAccepted } from "../../lib/server/proxy_handler.ts";
 import { cString, HOST, ipAt, rawOptions, request } from "./_support.ts";
 
 const SERVER_IP = "10.9.8.7";
@@ -252,4 +253,13 @@ Deno.test("proxy - the normal mode opens no PXE port and keeps its lease replies
   assert.equal(server.proxyAddress, undefined);
   const r = await ask(server, request(1, pxe(7)));
   assert.equal(r?.yiaddr, HOST.ipAddress);
+});
+
+Deno.test("proxy - on the real port 4011 only sources 68 (iPXE) and 4011 (EDK2) are answered: no reflection", () => {
+  assert.equal(pxeSourceAccepted(4011, 4011), true);
+  assert.equal(pxeSourceAccepted(4011, 68), true);
+  for (const port of [53, 67, 123, 1900, 40000]) {
+    assert.equal(pxeSourceAccepted(4011, port), false, `source ${port}`);
+  }
+  assert.equal(pxeSourceAccepted(40111, 40000), true, "a test port: any");
 });
