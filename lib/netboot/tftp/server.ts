@@ -7,7 +7,6 @@
  * @module
  */
 
-import dgram from "node:dgram";
 import type { Logger } from "../../log/logger.ts";
 import { silentLogger } from "../../log/logger.ts";
 import { BootDir } from "../boot_dir.ts";
@@ -20,6 +19,7 @@ import {
   type TftpRequest,
 } from "./packet.ts";
 import { runTransfer } from "./transfer.ts";
+import { socketAddress, UdpPoller } from "./_udp_poller.ts";
 
 /** Options of {@linkcode startTftpServer}. */
 export interface TftpServerOptions {
@@ -124,27 +124,11 @@ export async function startTftpServer(
   };
   const stop = new AbortController();
   const active = new Map<string, Promise<void>>();
-  const socket = dgram.createSocket({ type: "udp4" });
+  const poller = new UdpPoller();
   const port = options.port ?? 69;
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", (error) =>
-      reject(
-        new Error(
-          `Cannot bind TFTP ${options.hostname}:${port}: ${error.message}${
-            port < 1024
-              ? " (ports under 1024 need root or CAP_NET_BIND_SERVICE)"
-              : ""
-          }`,
-          { cause: error },
-        ),
-      ));
-    socket.bind(port, options.hostname, () => resolve());
-  });
-  socket.on("error", (error) => logger.warn("tftp socket error", { error }));
-  const local = socket.address();
 
   const refuse = (
-    to: dgram.RemoteInfo,
+    to: { address: string; port: number },
     code: number,
     message: string,
     fields: Record<string, unknown>,
@@ -154,10 +138,13 @@ export async function startTftpServer(
       error: message,
       ...fields,
     });
-    socket.send(encodeError(code, message), to.port, to.address);
+    socket.send(encodeError(code, message), socketAddress(to.address, to.port));
   };
 
-  const start = async (request: TftpRequest, from: dgram.RemoteInfo) => {
+  const start = async (
+    request: TftpRequest,
+    from: { address: string; port: number },
+  ) => {
     const client = `${from.address}:${from.port}`;
     const opened = await dir.open(request.filename);
     if ("refusal" in opened) {
@@ -174,7 +161,8 @@ export async function startTftpServer(
     const result = await runTransfer({
       address: from.address,
       port: from.port,
-      localHost: local.address,
+      localHost: options.hostname,
+      poller,
       file: opened.file,
       negotiated,
       retransmit,
@@ -199,7 +187,8 @@ export async function startTftpServer(
     } else logger.warn("tftp transfer ended early", fields);
   };
 
-  socket.on("message", (msg: Uint8Array, from: dgram.RemoteInfo) => {
+  const onRequest = (msg: Uint8Array, address: string, fromPort: number) => {
+    const from = { address, port: fromPort };
     if (stop.signal.aborted) return;
     let packet;
     try {
@@ -241,18 +230,35 @@ export async function startTftpServer(
       )
       .finally(() => active.delete(key));
     active.set(key, running);
-  });
+  };
+  let socket: ReturnType<UdpPoller["open"]>;
+  try {
+    socket = poller.open(options.hostname, port, onRequest);
+  } catch (error) {
+    await poller.close();
+    throw new Error(
+      `Cannot bind TFTP ${options.hostname}:${port}: ${
+        (error as Error).message
+      }${
+        port < 1024
+          ? " (ports under 1024 need root or CAP_NET_BIND_SERVICE)"
+          : ""
+      }`,
+      { cause: error },
+    );
+  }
 
   let closed: Promise<void> | undefined;
   const close = () =>
     closed ??= (async () => {
       stop.abort();
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      socket.close();
       await Promise.allSettled([...active.values()]);
+      await poller.close();
     })();
   return {
-    hostname: local.address,
-    port: local.port,
+    hostname: socket.address,
+    port: socket.port,
     get activeTransfers() {
       return active.size;
     },

@@ -6,12 +6,19 @@
  *
  * The file is streamed: at most one window of blocks is in memory, in
  * buffers reused for the whole transfer, and each block is read from the
- * file once (a retransmission sends the buffered copy).
+ * file once (a retransmission sends the buffered copy). Datagrams are
+ * handled synchronously as the poller delivers them: an ACK is answered
+ * with the next DATA within the same call (blocks read with `readSync`,
+ * from the page cache in the common case).
  *
  * @module
  */
 
-import dgram from "node:dgram";
+import {
+  socketAddress,
+  type UdpPoller,
+  type UdpSocket,
+} from "./_udp_poller.ts";
 import type { Negotiated } from "./negotiate.ts";
 import {
   decodeClientPacket,
@@ -57,6 +64,8 @@ export interface TransferParams {
   port: number;
   /** Local address to bind the transfer's socket to. */
   localHost: string;
+  /** The poller the transfer's socket joins. */
+  poller: UdpPoller;
   /** The file, open; closed by the transfer. */
   file: Deno.FsFile;
   /** Negotiated parameters. */
@@ -77,25 +86,25 @@ export interface TransferParams {
 export async function runTransfer(
   params: TransferParams,
 ): Promise<TransferResult> {
-  const socket = dgram.createSocket({ type: "udp4" });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    socket.bind(0, params.localHost, () => {
-      socket.off("error", reject);
-      resolve();
-    });
-  });
+  const transfer = new Transfer(params);
+  let socket: UdpSocket | undefined;
   try {
-    return await new Transfer(socket, params).run();
+    socket = params.poller.open(
+      params.localHost,
+      0,
+      (data, address, port) => transfer.onDatagram(data, address, port),
+    );
+    return await transfer.run(socket);
   } finally {
+    socket?.close();
     params.file.close();
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 }
 
 class Transfer {
-  readonly #socket: dgram.Socket;
+  #socket!: UdpSocket;
   readonly #p: TransferParams;
+  readonly #peer: Uint8Array;
   readonly #blockSize: number;
   readonly #window: number;
   readonly #slots: Uint8Array[];
@@ -108,12 +117,12 @@ class Transfer {
   #retries = 0;
   #retransmits = 0;
   #timer?: ReturnType<typeof setTimeout>;
-  #chain: Promise<void> = Promise.resolve();
+  #deadline = 0;
   #finish!: (result: TransferResult) => void;
 
-  constructor(socket: dgram.Socket, params: TransferParams) {
-    this.#socket = socket;
+  constructor(params: TransferParams) {
     this.#p = params;
+    this.#peer = socketAddress(params.address, params.port);
     this.#blockSize = params.negotiated.blockSize;
     this.#window = params.negotiated.windowSize;
     this.#slots = Array.from(
@@ -123,41 +132,45 @@ class Transfer {
     this.#lengths = new Array(this.#window).fill(0);
   }
 
-  run(): Promise<TransferResult> {
+  run(socket: UdpSocket): Promise<TransferResult> {
+    this.#socket = socket;
     const done = new Promise<TransferResult>((resolve) => {
       this.#finish = resolve;
     });
     const onAbort = () => this.#end("stopped");
     this.#p.signal?.addEventListener("abort", onAbort, { once: true });
-    this.#socket.on("message", (msg: Uint8Array, from: dgram.RemoteInfo) => {
-      this.#chain = this.#chain.then(() => this.#onMessage(msg, from))
-        .catch(() => this.#end("stopped"));
-    });
     if (this.#p.negotiated.ack.size > 0) {
       this.#phase = "oack";
       this.#send(encodeOptionAck(this.#p.negotiated.ack));
       this.#arm();
     } else {
-      this.#chain = this.#chain.then(() => this.#sendWindow())
-        .catch(() => this.#end("stopped"));
+      this.#guarded(() => this.#sendWindow());
     }
     return done.finally(() =>
       this.#p.signal?.removeEventListener("abort", onAbort)
     );
   }
 
-  #send(packet: Uint8Array, address = this.#p.address, port = this.#p.port) {
-    this.#socket.send(packet, port, address);
+  #send(packet: Uint8Array, to = this.#peer): void {
+    this.#socket.send(packet, to);
   }
 
-  async #onMessage(msg: Uint8Array, from: dgram.RemoteInfo): Promise<void> {
+  /** Run `step`; a failed file read ends the transfer. */
+  #guarded(step: () => void): void {
+    try {
+      step();
+    } catch {
+      this.#end("stopped");
+    }
+  }
+
+  onDatagram(msg: Uint8Array, address: string, port: number): void {
     if (this.#phase === "end") return;
-    if (from.address !== this.#p.address || from.port !== this.#p.port) {
+    if (address !== this.#p.address || port !== this.#p.port) {
       // RFC 1350: a packet from another TID gets an error; the transfer goes on.
       this.#send(
         encodeError(ErrorCode.UnknownTransferId, "Unknown transfer ID"),
-        from.address,
-        from.port,
+        socketAddress(address, port),
       );
       return;
     }
@@ -175,7 +188,7 @@ class Transfer {
     if (this.#phase === "oack") {
       if (packet.block !== 0) return;
       this.#phase = "data";
-      await this.#sendWindow();
+      this.#guarded(() => this.#sendWindow());
       return;
     }
     // Map the 16-bit block number into the window just sent; older
@@ -189,16 +202,16 @@ class Transfer {
       this.#end("done");
       return;
     }
-    await this.#sendWindow();
+    this.#guarded(() => this.#sendWindow());
   }
 
   /** Send blocks acked+1 .. acked+window, reading the ones not yet read. */
-  async #sendWindow(): Promise<void> {
+  #sendWindow(): void {
     const want = this.#acked + this.#window;
     while (this.#read < want && this.#read < this.#last) {
       const block = this.#read + 1;
       const slot = this.#slots[block % this.#window];
-      const length = await this.#readBlock(slot);
+      const length = this.#readBlock(slot);
       writeDataHeader(slot, block);
       this.#lengths[block % this.#window] = 4 + length;
       this.#read = block;
@@ -217,10 +230,10 @@ class Transfer {
     }
   }
 
-  async #readBlock(slot: Uint8Array): Promise<number> {
+  #readBlock(slot: Uint8Array): number {
     let filled = 0;
     while (filled < this.#blockSize) {
-      const n = await this.#p.file.read(
+      const n = this.#p.file.readSync(
         slot.subarray(4 + filled, 4 + this.#blockSize),
       );
       if (n === null) break;
@@ -229,12 +242,31 @@ class Transfer {
     return filled;
   }
 
+  /**
+   * Set the retransmission deadline. One timer serves many deadlines: it
+   * is only replaced when it would fire too late, and a timer that fires
+   * early re-arms for the rest (setting a timer per DATA packet cost more
+   * than the packet itself).
+   */
   #arm(): void {
-    clearTimeout(this.#timer);
     const r = this.#p.retransmit;
     const base = this.#p.negotiated.timeoutMs ?? r.initialMs;
     const delay = Math.min(base * 2 ** this.#retries, Math.max(r.maxMs, base));
-    this.#timer = setTimeout(() => this.#onTimeout(), delay);
+    this.#deadline = performance.now() + delay;
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.#onTimer(), delay);
+    }
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    if (this.#phase === "end") return;
+    const left = this.#deadline - performance.now();
+    if (left > 1) {
+      this.#timer = setTimeout(() => this.#onTimer(), left);
+      return;
+    }
+    this.#onTimeout();
   }
 
   #onTimeout(): void {
