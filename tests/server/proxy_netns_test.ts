@@ -68,11 +68,16 @@ function logLine(mac: string, reason: string): RegExp {
 }
 
 /** What a proxy reply must have, whoever sent it. */
-function assertProxyShape(r: Read, serverIp: string, request: Read) {
+function assertProxyShape(
+  r: Read,
+  serverIp: string,
+  request: Read,
+  vendor = "PXEClient",
+) {
   assert.equal(r.op, 2);
   assert.equal(r.yiaddr, "0.0.0.0", "no address in a proxy reply");
   assert.deepEqual(r.o.get(54), serverIp.split(".").map(Number));
-  assert.equal(r.text(60), "PXEClient");
+  assert.equal(r.text(60), vendor);
   assert.deepEqual(r.o.get(97), request.o.get(97), "97 echoed");
   for (const code of LEASE_OPTIONS) {
     assert.equal(r.o.has(code), false, `option ${code} from ${serverIp}`);
@@ -233,7 +238,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "proxy netns - --proxy-all answers a BIOS PXE client that has no reservation, on port 67 and 4011",
+    "proxy netns - --proxy-all answers a BIOS PXE client and a UEFI HTTP boot client that have no reservation, on port 67 and 4011",
   ignore: !canCreateNamespaces(),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -253,11 +258,29 @@ Deno.test({
   });
   assert.equal(r.error, undefined, JSON.stringify(r));
   assert.equal(r.pxeAcks[0]?.from, `${OUR_IP}:4011`);
+  const HTTP_CLIENT = "52:54:00:aa:00:05";
+  const http = await lab.attach("pxc", { mac: HTTP_CLIENT });
+  const h = await lab.pxeClient(http, {
+    mac: HTTP_CLIENT,
+    arch: 16,
+    vendor: "HTTPClient",
+    expectProxy: 1,
+  });
+  assert.equal(h.error, undefined, JSON.stringify(h));
   const all = (await capture.stop()).map(read);
-  const discover = all.find((x) => x.op === 1 && x.type === 1)!;
-  const offer = all.find((x) => x.d.srcIp === OUR_IP && x.type === 2)!;
-  assertProxyShape(offer, OUR_IP, discover);
-  assert.equal(offer.d.dstIp, "255.255.255.255");
-  assert.equal(offer.file, "undionly.kpxe");
-  assert.equal(offer.siaddr, OUR_IP);
+  const exchange = (mac: string) => ({
+    discover: all.find((x) => x.chaddr === mac && x.op === 1 && x.type === 1)!,
+    offer: all.find((x) =>
+      x.chaddr === mac && x.d.srcIp === OUR_IP && x.type === 2
+    )!,
+  });
+  const bios = exchange(UNKNOWN);
+  assertProxyShape(bios.offer, OUR_IP, bios.discover);
+  assert.equal(bios.offer.d.dstIp, "255.255.255.255");
+  assert.equal(bios.offer.file, "undionly.kpxe");
+  assert.equal(bios.offer.siaddr, OUR_IP);
+  const uefiHttp = exchange(HTTP_CLIENT);
+  assertProxyShape(uefiHttp.offer, OUR_IP, uefiHttp.discover, "HTTPClient");
+  assert.equal(uefiHttp.offer.file, `http://${OUR_IP}:8080/ipxe/ipxe.efi`);
+  assert.equal(uefiHttp.offer.siaddr, OUR_IP);
 });
