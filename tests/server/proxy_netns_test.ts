@@ -24,6 +24,7 @@ const KNOWN = "52:54:00:aa:00:01";
 const UNKNOWN = "52:54:00:aa:00:02";
 const PLAIN_UDHCPC = "52:54:00:aa:00:03";
 const PLAIN_DHCLIENT = "52:54:00:aa:00:04";
+const KNOWN_BIOS = "52:54:00:aa:00:06";
 const LEASE_OPTIONS = [1, 3, 6, 12, 15, 28, 42, 51, 58, 59, 119, 121];
 const FILTER = "udp port 67 or udp port 68 or udp port 4011";
 
@@ -111,11 +112,13 @@ Deno.test({
     host(KNOWN, 60),
     host(PLAIN_UDHCPC, 61),
     host(PLAIN_DHCLIENT, 62),
+    host(KNOWN_BIOS, 63),
   ]);
   await lab.startAddressServer();
   const ours = await lab.startOurs(["--proxy"]);
   await lab.startDnsmasqProxy([
     `--pxe-service=x86-64_EFI,Boot,ipxe.efi,${DNSMASQ_PROXY_IP}`,
+    `--pxe-service=x86PC,Boot,undionly,${DNSMASQ_PROXY_IP}`,
   ]);
   await using capture = await startCapture(lab.lab.name, "br0", {
     filter: FILTER,
@@ -137,6 +140,15 @@ Deno.test({
     pxe.pxeAcks.map((a) => a.from).sort(),
     [`${DNSMASQ_PROXY_IP}:4011`, `${OUR_IP}:4011`].sort(),
   );
+
+  // A BIOS PXE client: both proxies offer (dnsmasq a boot menu).
+  const bios = await lab.attach("pxc", { mac: KNOWN_BIOS });
+  const b = await lab.pxeClient(bios, {
+    mac: KNOWN_BIOS,
+    arch: 0,
+    expectProxy: 2,
+  });
+  assert.equal(b.error, undefined, JSON.stringify(b));
 
   // A PXE client without a reservation: dnsmasq's proxy answers it, we not.
   const unknown = await lab.attach("pxc", { mac: UNKNOWN });
@@ -167,16 +179,16 @@ Deno.test({
   const fromUs = all.filter((r) => r.d.srcIp === OUR_IP);
   assert.deepEqual(
     [...new Set(fromUs.map((r) => r.chaddr))],
-    [KNOWN],
-    "we answered only the PXE client with a reservation",
+    [KNOWN, KNOWN_BIOS],
+    "we answered only the PXE clients with a reservation",
   );
   assert.ok(fromUs.every((r) => r.type === 2 || r.type === 5), "never a NAK");
 
   const discover = all.find((r) =>
     r.chaddr === KNOWN && r.op === 1 && r.type === 1
   )!;
-  const offerFrom = (ip: string) =>
-    all.find((r) => r.d.srcIp === ip && r.type === 2 && r.chaddr === KNOWN)!;
+  const offerFrom = (ip: string, mac = KNOWN) =>
+    all.find((r) => r.d.srcIp === ip && r.type === 2 && r.chaddr === mac)!;
   const pxeAckFrom = (ip: string) =>
     all.find((r) =>
       r.d.srcIp === ip && r.type === 5 && r.chaddr === KNOWN &&
@@ -189,9 +201,13 @@ Deno.test({
   const pxeRequest = all.find((r) =>
     r.op === 1 && r.d.dstIp === OUR_IP && r.d.dstPort === 4011
   )!;
+  const ourBios = offerFrom(OUR_IP, KNOWN_BIOS);
+  const theirBios = offerFrom(DNSMASQ_PROXY_IP, KNOWN_BIOS);
   console.table({
     "ours OFFER": summary(ourOffer),
     "dnsmasq OFFER": summary(theirOffer),
+    "ours OFFER (BIOS)": summary(ourBios),
+    "dnsmasq OFFER (BIOS)": summary(theirBios),
     "ours 4011 ACK": summary(ourAck),
     "dnsmasq 4011 ACK": summary(theirAck),
   });
@@ -229,6 +245,18 @@ Deno.test({
   assert.equal(ourOffer.file, "ipxe.efi");
   assert.equal(ourOffer.text(67), "ipxe.efi");
   assert.deepEqual(ourAck.o.get(43)?.slice(0, 3), [6, 1, 8]);
+  // To a BIOS client dnsmasq offers a boot menu (discovery control 3,
+  // sub-options 8, 9, 10, End) and no file; we the file and control 8.
+  const biosDiscover = all.find((r) =>
+    r.chaddr === KNOWN_BIOS && r.op === 1 && r.type === 1
+  )!;
+  assertProxyShape(ourBios, OUR_IP, biosDiscover);
+  assertProxyShape(theirBios, DNSMASQ_PROXY_IP, biosDiscover);
+  assert.deepEqual(theirBios.o.get(43)?.slice(0, 3), [6, 1, 3]);
+  assert.equal(theirBios.o.get(43)?.at(-1), 255);
+  assert.equal(theirBios.file, "");
+  assert.deepEqual(ourBios.o.get(43)?.slice(0, 3), [6, 1, 8]);
+  assert.equal(ourBios.file, "undionly.kpxe");
   // Our server ignored the REQUEST that named dnsmasq.
   assert.equal(
     fromUs.filter((r) => r.d.srcPort === 67 && r.type === 5).length,
