@@ -225,6 +225,7 @@ export async function runDhcpServer(
     http: config.httpListen,
     bootDir: config.bootDir,
     backend: lookups,
+    matchNeighbour: config.proxy || config.proxyAll,
     advertiseIp: config.tftpListen || config.httpListen
       ? resolveSettings({
         listen,
@@ -243,6 +244,7 @@ export async function runDhcpServer(
     backend: lookups,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
+    proxy: config.proxyAll ? "all" : config.proxy ? "reserved" : "off",
     netboot: {
       enabled: config.netboot,
       tftpServer: config.tftpServer
