@@ -81,6 +81,10 @@ export interface Config {
   lookupBurstPerMac: number;
   /** Netboot on or off. */
   netboot: boolean;
+  /** proxyDHCP for netboot clients with a reservation. */
+  proxy?: boolean;
+  /** proxyDHCP for every netboot client. */
+  proxyAll?: boolean;
   /** TFTP server of the iPXE binaries. */
   tftpServer?: HostPort;
   /** Base URL of the iPXE binaries over HTTP. */
@@ -89,6 +93,12 @@ export interface Config {
   ipxeScriptUrl?: string;
   /** User class of our iPXE builds. */
   userClass: string;
+  /** Built-in TFTP server address, when set. */
+  tftpListen?: HostPort;
+  /** Built-in HTTP server address, when set. */
+  httpListen?: HostPort;
+  /** Directory the built-in TFTP and HTTP servers serve. */
+  bootDir?: string;
   /** Reservations file (responder). */
   reservations?: string;
   /** JetStream KV bucket of reservations (responder). */
@@ -333,6 +343,29 @@ function resolve(
   if (role === "responder" && !values.reservations && !values.kvBucket) {
     throw new UsageError(
       `--responder needs a reservations file: add --reservations FILE (or set ${ENV_PREFIX}RESERVATIONS), or a NATS KV bucket: --kv-bucket NAME; examples/reservations.yaml is a start`,
+    );
+  }
+  if (values.tftpListen !== undefined && values.bootDir === undefined) {
+    throw new UsageError(
+      `--tftp-listen serves a boot directory: add --boot-dir DIR (or set ${ENV_PREFIX}BOOT_DIR), for example /usr/lib/ipxe`,
+    );
+  }
+  if (
+    values.bootDir !== undefined && values.tftpListen === undefined &&
+    values.httpListen === undefined
+  ) {
+    throw new UsageError(
+      "--boot-dir is served by the built-in servers: add --tftp-listen HOST:PORT and/or --http-listen HOST:PORT",
+    );
+  }
+  if (values.proxy && values.proxyAll) {
+    throw new UsageError(
+      "--proxy and --proxy-all are two proxyDHCP modes: give --proxy (hosts with a reservation) or --proxy-all (every netboot client)",
+    );
+  }
+  if ((values.proxy || values.proxyAll) && values.netboot === false) {
+    throw new UsageError(
+      "--proxy and --proxy-all only give boot options: drop --no-netboot (or DHCP_NATS_NETBOOT=false)",
     );
   }
   if (

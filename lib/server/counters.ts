@@ -12,6 +12,10 @@ export const DropReason = {
   malformed: "malformed",
   /** A BOOTREPLY, or a message type the server does not answer. */
   unsupported: "unsupported",
+  /** proxyDHCP: not a PXE, iPXE or HTTP boot client, or a message type a proxy does not answer. */
+  notNetbootClient: "notNetbootClient",
+  /** proxyDHCP: no boot options for this host (netboot not allowed, no binary or script). */
+  noNetboot: "noNetboot",
   /** A REQUEST naming another server (option 54). */
   otherServer: "otherServer",
   /** The MAC has no reservation. */
