@@ -3,8 +3,10 @@ import type { Reservation } from "../../lib/backend/reservation.ts";
 import { macToKvKey, normalizeMac } from "../../lib/net/mac.ts";
 import { ReservationStore } from "../../lib/responder/store.ts";
 import { hostValue } from "../../lib/responder/kv/host_value.ts";
-import { readHostValue } from "../../lib/responder/kv/_validate.ts";
-import { parseReservations } from "../../lib/responder/reservation_file.ts";
+import {
+  parseReservations,
+  readHostValue,
+} from "../../lib/responder/reservation_file.ts";
 
 const A = "08:00:27:29:4e:67";
 const B = "08:00:27:29:4e:68";

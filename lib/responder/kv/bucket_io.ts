@@ -7,7 +7,7 @@
 import type { KV, KvEntry } from "@nats-io/kv";
 import type { Reservation } from "../../backend/reservation.ts";
 import { macToKvKey, normalizeMac } from "../../net/mac.ts";
-import { readHostValue } from "./_validate.ts";
+import { readHostValue } from "../reservation_file.ts";
 import { hostValue } from "./host_value.ts";
 
 /** Puts (and deletes) `importReservations` keeps in flight at once. */

@@ -16,7 +16,7 @@ import type { NatsConnection } from "../../types/nats.ts";
 import { type Logger, silentLogger } from "../../log/logger.ts";
 import { normalizeMac } from "../../net/mac.ts";
 import { ReservationStore } from "../store.ts";
-import { readHostValue } from "./_validate.ts";
+import { readHostValue } from "../reservation_file.ts";
 import { bindKvBucket, openKvBucket } from "./bucket.ts";
 
 /** What became of one entry of the bucket (see {@linkcode KvWatchOptions.onEntry}). */
