@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ENV_PREFIX, type Setting, SETTINGS } from "./settings.ts";
 import { optionName, readSettings } from "./read_settings.ts";
 import { UsageError } from "./usage_error.ts";
+import type { NatsSettings } from "./nats_options.ts";
 import {
   addKvCommand,
   type KvCommandConfig,
@@ -32,29 +33,11 @@ export { VERSION } from "./version.ts";
 export type Role = "dhcp" | "responder" | "server";
 
 /** Every setting after parsing; see `settings.ts` for their meaning. */
-export interface Config {
+export interface Config extends NatsSettings {
   /** Which role to run. */
   role: Role;
-  /** NATS server URLs. */
-  natsUrl: string[];
   /** Lookup subject. */
   subject: string;
-  /** NATS token (secret). */
-  natsToken?: string;
-  /** NATS user. */
-  natsUser?: string;
-  /** NATS password (secret). */
-  natsPassword?: string;
-  /** NATS credentials file. */
-  natsCreds?: string;
-  /** NKey seed file. */
-  natsNkey?: string;
-  /** CA file for NATS TLS. */
-  natsTlsCa?: string;
-  /** Client certificate for NATS TLS. */
-  natsTlsCert?: string;
-  /** Client key for NATS TLS. */
-  natsTlsKey?: string;
   /** Log level. */
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log format. */
