@@ -230,6 +230,7 @@ export async function runDhcpServer(
     interface: config.interface,
     serverIp: config.serverIp,
     backend,
+    macRateLimiter: guarded.limiter,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
     netboot: {

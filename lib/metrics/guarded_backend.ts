@@ -79,6 +79,14 @@ export class GuardedBackend implements Backend {
     this.#onLookup = options.onLookup;
   }
 
+  /**
+   * The per-MAC rate limiter, when limiting is on; the DHCP server uses it
+   * to drop the packets of a limited MAC before decoding them.
+   */
+  get limiter(): MacRateLimiter | undefined {
+    return this.#limiter;
+  }
+
   /** Lookups refused by the per-MAC rate limit so far. */
   get rateLimited(): number {
     return this.#limiter?.refused ?? 0;

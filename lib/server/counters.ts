@@ -19,12 +19,16 @@ export const DropReason = {
   dhcpDisabled: "dhcpDisabled",
   /** The backend failed or timed out. */
   backendError: "backendError",
+  /** The MAC is over its lookup rate: dropped before decoding. */
+  rateLimited: "rateLimited",
   /** Too many lookups in flight. */
   overloaded: "overloaded",
   /** A handler dropped it. */
   handler: "handler",
   /** The reply could not be encoded or sent. */
   sendError: "sendError",
+  /** Processing the packet threw (a bug): logged, no reply. */
+  internalError: "internalError",
   /** The server was closing. */
   closing: "closing",
 } as const;

@@ -90,6 +90,13 @@ export interface DhcpServerOptions {
   serverIp?: string;
   /** Where reservations come from. When absent, a NATS backend is built from {@linkcode DhcpServerOptions.nats}. */
   backend?: Backend;
+  /**
+   * Drop, before decoding, the requests of a MAC that is over its lookup
+   * rate (the limiter the backend uses: `GuardedBackend.limiter`); counted
+   * as drops with reason `rateLimited`. A looping client then costs little
+   * more than its receive.
+   */
+  macRateLimiter?: { refuses(packet: Uint8Array): boolean };
   /** NATS settings for the built-in NATS backend. */
   nats?: NatsLookupOptions;
   /**

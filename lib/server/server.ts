@@ -71,6 +71,7 @@ export class DhcpServer implements AsyncDisposable {
   #ownedBackend?: AsyncDisposable;
   #onAbort?: () => void;
   #signal?: AbortSignal;
+  #macRateLimiter?: { refuses(packet: Uint8Array): boolean };
 
   private constructor(
     settings: ServerSettings,
@@ -150,6 +151,7 @@ export class DhcpServer implements AsyncDisposable {
     );
     ref.server = server;
     server.#ownedBackend = owned;
+    server.#macRateLimiter = options.macRateLimiter;
     if (options.signal) {
       server.#signal = options.signal;
       server.#onAbort = () => void server.close();
@@ -182,7 +184,19 @@ export class DhcpServer implements AsyncDisposable {
       this.#counters.drop(DropReason.closing);
       return;
     }
-    const task = this.#handle(packet);
+    // A looping client is refused from its chaddr bytes, before any work.
+    if (this.#macRateLimiter?.refuses(packet.data)) {
+      this.#counters.drop(DropReason.rateLimited);
+      return;
+    }
+    const task = this.#handle(packet).catch((error) => {
+      // Whatever a packet does, it must not end the process.
+      this.#counters.drop(DropReason.internalError);
+      this.#logger.error("packet failed, no reply", {
+        from: `${packet.address}:${packet.port}`,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    });
     this.#pending.add(task);
     task.finally(() => this.#pending.delete(task));
   }
