@@ -259,6 +259,7 @@ export class PacketProcessor {
       clientIp: request.clientIp,
       sourceAddress: source.address,
       sourcePort: source.port,
+      listenPort: this.#settings.listenPort,
     }, sentType);
     if (log.enabled("info")) {
       log.info("reply", {

@@ -10,6 +10,8 @@
  *
  * @module
  */
+import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
+import type { Reservation } from "../../lib/backend/reservation.ts";
 import { createLogger, type LogLevel } from "../../lib/log/logger.ts";
 import type { DhcpServerOptions } from "../../lib/server/options.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
@@ -20,6 +22,8 @@ export type RunServerOptions =
   & {
     /** Log level. */
     logLevel?: LogLevel;
+    /** Serve these from memory instead of asking NATS. */
+    reservations?: Reservation[];
   };
 
 if (import.meta.main) {
@@ -30,7 +34,12 @@ if (import.meta.main) {
   });
   let server: DhcpServer;
   try {
-    server = await DhcpServer.start({ ...options, logger });
+    const { reservations, ...rest } = options;
+    server = await DhcpServer.start({
+      ...rest,
+      ...(reservations ? { backend: new MemoryBackend(reservations) } : {}),
+      logger,
+    });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     Deno.exit(1);

@@ -21,3 +21,24 @@ Deno.test("server - an OFFER has ciaddr 0 even when the DISCOVER had one (RFC 21
   );
   assert.equal(ipAt(ack!.bytes, 12), HOST.ipAddress);
 });
+
+Deno.test("server - on port 67, a request from port 53 or 123 is answered at port 68, never reflected", async () => {
+  const p = processor(); // listens on 0.0.0.0:67
+  for (const port of [53, 123, 40123]) {
+    const offer = await p.process(request(1), { address: "10.0.0.9", port });
+    assert.deepEqual(offer?.destination, {
+      address: "255.255.255.255",
+      port: 68,
+      rule: "broadcast",
+    });
+    const renew = await p.process(
+      request(3, [], { clientIp: HOST.ipAddress }),
+      { address: HOST.ipAddress, port },
+    );
+    assert.deepEqual(renew?.destination, {
+      address: HOST.ipAddress,
+      port: 68,
+      rule: "ciaddr",
+    });
+  }
+});
