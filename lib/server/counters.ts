@@ -11,6 +11,8 @@ export const DropReason = {
   malformed: "malformed",
   /** A BOOTREPLY, or a message type the server does not answer. */
   unsupported: "unsupported",
+  /** hlen is not 6, or chaddr is all zeros: nothing to look up. */
+  badHardwareAddress: "badHardwareAddress",
   /** A REQUEST naming another server (option 54). */
   otherServer: "otherServer",
   /** The MAC has no reservation. */

@@ -61,6 +61,9 @@ export interface PacketProcessorOptions {
   counters?: Counters;
 }
 
+/** An all-zero chaddr: no client hardware address. */
+const NO_MAC = "00:00:00:00:00:00";
+
 const REPLY_TYPE: Partial<Record<number, MessageType>> = {
   [MessageType.Discover]: MessageType.Offer,
   [MessageType.Request]: MessageType.Ack,
@@ -181,6 +184,18 @@ export class PacketProcessor {
     if (replyType === undefined) {
       log.debug("message type not answered, dropped");
       this.counters.drop(DropReason.unsupported);
+      return undefined;
+    }
+    // Reservations are keyed by 6-octet MACs: another length, or no MAC
+    // at all, must not reach the backend as a lookup of "" or 16 bytes.
+    if (
+      request.hardwareLength !== 6 ||
+      request.clientHardwareAddress === NO_MAC
+    ) {
+      this.counters.drop(DropReason.badHardwareAddress);
+      log.debug("no 6-octet client hardware address, dropped", {
+        hlen: request.hardwareLength,
+      });
       return undefined;
     }
     if (this.counters.inFlight >= this.#settings.maxInFlight) {

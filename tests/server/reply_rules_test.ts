@@ -5,7 +5,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { FROM_CLIENT, HOST, ipAt, processor, request } from "./_support.ts";
+import {
+  FROM_CLIENT,
+  HOST,
+  ipAt,
+  MAC,
+  processor,
+  request,
+} from "./_support.ts";
 
 Deno.test("server - an OFFER has ciaddr 0 even when the DISCOVER had one (RFC 2131 table 3); an ACK keeps it", async () => {
   const p = processor();
@@ -41,4 +48,27 @@ Deno.test("server - on port 67, a request from port 53 or 123 is answered at por
       rule: "ciaddr",
     });
   }
+});
+
+Deno.test("server - hlen other than 6 or an all-zero chaddr is dropped before any lookup, counted", async () => {
+  const looked: string[] = [];
+  const backend = {
+    lookup(mac: string) {
+      looked.push(mac);
+      return Promise.resolve(undefined);
+    },
+  };
+  const p = processor(backend);
+  const sixteen = request(1);
+  sixteen[2] = 16; // hlen 16: chaddr's 16 bytes would become the MAC
+  const none = request(1);
+  none[2] = 0; // hlen 0: the MAC would be ""
+  const zeros = request(1, [], { clientHardwareAddress: "00:00:00:00:00:00" });
+  for (const packet of [sixteen, none, zeros]) {
+    assert.equal(await p.process(packet, FROM_CLIENT), undefined);
+  }
+  assert.deepEqual(looked, []);
+  assert.equal(p.counters.snapshot().drops.badHardwareAddress, 3);
+  assert.equal(await p.process(request(1), FROM_CLIENT), undefined);
+  assert.deepEqual(looked, [MAC], "a real MAC is still looked up");
 });
