@@ -71,6 +71,14 @@ function natsHealth(watch: NatsStateWatch | undefined, stopping: boolean) {
   return { ok: true };
 }
 
+/** `promise`'s value, or `undefined` as soon as `signal` aborts. */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+): Promise<T | undefined> {
+  return Promise.race([promise, waitForAbort(signal).then(() => undefined)]);
+}
+
 function waitForAbort(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
@@ -127,7 +135,7 @@ export async function runResponder(
   );
   let reloadErrors = 0;
   let lastReloadError: string | undefined;
-  const responder = await startFileResponder({
+  const starting = startFileResponder({
     onReload: (error) => {
       if (error) reloadErrors++;
       lastReloadError = error?.message;
@@ -140,6 +148,14 @@ export async function runResponder(
     replyFormat: config.replyFormat,
     logger,
   });
+  // Connecting retries forever while NATS is unreachable: a signal
+  // meanwhile stops the role at once (and the responder, should it come).
+  const responder = await untilAborted(starting, signal);
+  if (responder === undefined) {
+    starting.then((r) => r.drain(), () => {});
+    logger.info("responder stopping", { nats: "not connected" });
+    return;
+  }
   logger.info("responder ready", {
     file: config.reservations,
     hosts: responder.store.size,
@@ -245,8 +261,15 @@ export async function runDhcpServer(
     logger,
   });
   live.server = dhcp;
+  // NATS may be unreachable for a long time (the client retries forever):
+  // a signal meanwhile stops the server at once.
+  const connection = await untilAborted(nats.connection(), signal);
+  if (connection === undefined) {
+    logger.info("DHCP server stopping", { nats: "not connected" });
+    return;
+  }
   const watch = live.watch = watchNatsState(
-    await nats.connection(),
+    connection,
     (state, url) => {
       if (state === "connected") {
         logger.info("NATS reconnected", {
