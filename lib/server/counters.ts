@@ -61,6 +61,8 @@ export interface ServerCounters {
   drops: Record<string, number>;
   /** Backend lookups, by {@linkcode LookupOutcome}. */
   lookups: Record<string, number>;
+  /** Options left out of replies that did not fit the client's size, by option code. */
+  optionsOmitted: Record<string, number>;
   /** Lookups in flight right now. */
   inFlight: number;
 }
@@ -71,6 +73,7 @@ export class Counters {
   #out = new Map<string, number>();
   #drops = new Map<string, number>();
   #lookups = new Map<string, number>();
+  #omitted = new Map<string, number>();
   /** Lookups in flight. */
   inFlight = 0;
 
@@ -95,6 +98,11 @@ export class Counters {
     Counters.#bump(this.#lookups, outcome);
   }
 
+  /** Count options left out of a reply (RFC 2131 §4.3.1). */
+  optionsOmitted(codes: readonly number[]): void {
+    for (const code of codes) Counters.#bump(this.#omitted, String(code));
+  }
+
   /** A copy of the current values. */
   snapshot(): ServerCounters {
     return {
@@ -102,6 +110,7 @@ export class Counters {
       packetsOut: Object.fromEntries(this.#out),
       drops: Object.fromEntries(this.#drops),
       lookups: Object.fromEntries(this.#lookups),
+      optionsOmitted: Object.fromEntries(this.#omitted),
       inFlight: this.inFlight,
     };
   }

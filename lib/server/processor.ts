@@ -6,11 +6,7 @@
  * @module
  */
 import { MessageType, messageTypeName } from "../dhcp/codes.ts";
-import {
-  decodeMessage,
-  type DhcpMessage,
-  encodeMessage,
-} from "../dhcp/message.ts";
+import { decodeMessage, type DhcpMessage } from "../dhcp/message.ts";
 import {
   createReply,
   messageTypeOf,
@@ -23,7 +19,7 @@ import { Counters, DropReason } from "./counters.ts";
 import { type Handler, type HandlerContext, runChain } from "./handler.ts";
 import type { ServerSettings } from "./options.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { finalizeOptions, replyMaxSize } from "./reply_options.ts";
+import { encodeReply, finalizeOptions, replyMaxSize } from "./reply_options.ts";
 import { lazyChild } from "./lazy_logger.ts";
 import { newTraceContext } from "./traceparent.ts";
 import { describePacket } from "../metrics/packet_log.ts";
@@ -259,7 +255,15 @@ export class PacketProcessor {
     finalizeOptions(request, reply);
     let bytes: Uint8Array;
     try {
-      bytes = encodeMessage(reply, { maxSize: replyMaxSize(request) });
+      const encoded = encodeReply(request, reply);
+      bytes = encoded.bytes;
+      if (encoded.omitted.length > 0) {
+        this.counters.optionsOmitted(encoded.omitted);
+        log.debug("options left out: the reply is over the client's size", {
+          omitted: encoded.omitted.join(","),
+          maxSize: replyMaxSize(request),
+        });
+      }
     } catch (error) {
       log.warn("cannot encode the reply, no reply", {
         reason: error instanceof Error ? error.message : String(error),
