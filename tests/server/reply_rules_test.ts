@@ -172,3 +172,14 @@ Deno.test("server - a host with 60 classless routes gets its OFFER without optio
   assert.equal(p.counters.snapshot().optionsOmitted["121"], 1);
   assert.equal(p.counters.snapshot().drops.sendError, undefined);
 });
+
+Deno.test("server - a DISCOVER with empty options 12, 60 and 81 gets its OFFER", async () => {
+  const p = processor();
+  const out = await p.process(
+    request(1, [[12, []], [60, []], [81, []]]),
+    FROM_CLIENT,
+  );
+  assert.ok(out, "an OFFER, not a malformed packet");
+  assert.equal(ipAt(out.bytes, 16), HOST.ipAddress);
+  assert.equal(p.counters.snapshot().drops.malformed, undefined);
+});
