@@ -152,20 +152,24 @@ export class MacRateLimiter {
    * a small fraction of the cost of a decoded packet (bench/README.md, "One
    * MAC flooding").
    *
-   * @param packet The UDP payload as received.
+   * @param buffer Bytes holding the UDP payload (a receive buffer will do).
+   * @param offset Where the payload starts in `buffer`.
+   * @param length The payload's length.
    * @returns `true` when the packet should be dropped unread; `false` for
    * any packet it cannot tell (too short, hlen other than 6, limiting off).
    */
-  refuses(packet: Uint8Array): boolean {
-    if (
-      this.#perMs === 0 || packet.length < CHADDR + 6 || packet[2] !== 6
-    ) {
+  refuses(
+    buffer: Uint8Array,
+    offset = 0,
+    length: number = buffer.length - offset,
+  ): boolean {
+    const at = offset + CHADDR;
+    if (this.#perMs === 0 || length < CHADDR + 6 || buffer[offset + 2] !== 6) {
       return false;
     }
-    const key = (packet[CHADDR] << 16 | packet[CHADDR + 1] << 8 |
-          packet[CHADDR + 2]) * 0x1000000 +
-      (packet[CHADDR + 3] << 16 | packet[CHADDR + 4] << 8 |
-        packet[CHADDR + 5]);
+    const key = (buffer[at] << 16 | buffer[at + 1] << 8 | buffer[at + 2]) *
+        0x1000000 +
+      (buffer[at + 3] << 16 | buffer[at + 4] << 8 | buffer[at + 5]);
     const bucket = this.#buckets.get(key);
     if (
       bucket === undefined ||

@@ -96,7 +96,9 @@ export interface DhcpServerOptions {
    * as drops with reason `rateLimited`. A looping client then costs little
    * more than its receive.
    */
-  macRateLimiter?: { refuses(packet: Uint8Array): boolean };
+  macRateLimiter?: {
+    refuses(buffer: Uint8Array, offset: number, length: number): boolean;
+  };
   /** NATS settings for the built-in NATS backend. */
   nats?: NatsLookupOptions;
   /**

@@ -71,7 +71,6 @@ export class DhcpServer implements AsyncDisposable {
   #ownedBackend?: AsyncDisposable;
   #onAbort?: () => void;
   #signal?: AbortSignal;
-  #macRateLimiter?: { refuses(packet: Uint8Array): boolean };
 
   private constructor(
     settings: ServerSettings,
@@ -108,12 +107,23 @@ export class DhcpServer implements AsyncDisposable {
     };
     const onError = (error: Error) =>
       logger.error("socket error", { reason: error.message });
+    // A looping client is refused from its chaddr bytes in the receive
+    // buffer, before any copy or decode.
+    const limiter = options.macRateLimiter;
+    const refuse = limiter === undefined
+      ? undefined
+      : (buffer: Uint8Array, offset: number, length: number) => {
+        if (!limiter.refuses(buffer, offset, length)) return false;
+        counters.drop(DropReason.rateLimited);
+        return true;
+      };
     const socket: DhcpSocket = settings.interface === undefined
       ? await openUdpSocket({
         host: settings.listenHost,
         port: settings.listenPort,
         onPacket,
         onError,
+        refuse,
       })
       : await openInterfaceSocket({
         interface: settings.interface,
@@ -121,6 +131,7 @@ export class DhcpServer implements AsyncDisposable {
         port: settings.listenPort,
         onPacket,
         onError,
+        refuse,
       });
     let backend = options.backend;
     let owned: (Backend & AsyncDisposable) | undefined;
@@ -151,7 +162,6 @@ export class DhcpServer implements AsyncDisposable {
     );
     ref.server = server;
     server.#ownedBackend = owned;
-    server.#macRateLimiter = options.macRateLimiter;
     if (options.signal) {
       server.#signal = options.signal;
       server.#onAbort = () => void server.close();
@@ -182,11 +192,6 @@ export class DhcpServer implements AsyncDisposable {
   #receive(packet: ReceivedPacket): void {
     if (this.#closing) {
       this.#counters.drop(DropReason.closing);
-      return;
-    }
-    // A looping client is refused from its chaddr bytes, before any work.
-    if (this.#macRateLimiter?.refuses(packet.data)) {
-      this.#counters.drop(DropReason.rateLimited);
       return;
     }
     const task = this.#handle(packet).catch((error) => {
