@@ -4,9 +4,11 @@
  * NATS request-reply, compatible with tinkerbell/dhcp's NATS backend.
  *
  * The pieces: the DHCPv4 codec (`decodeMessage`, `encodeMessage`,
- * `createReply` and its modifiers), CloudEvents over NATS (`requestEvent`,
- * `serveEvents`), the lookup wire format and `NatsBackend`, the DHCP server
- * (`startDhcpServer`), the responder (`startResponder` with any lookup
+ * `createReply` and its modifiers), the CloudEvents NATS binding
+ * (`encodeStructured`, `decodeEvent`), the lookup wire format, the DHCP
+ * server (`startDhcpServer`) and its lookups over NATS (`createLookupStack`:
+ * `NatsBackend`, coalescing, cache, per-MAC limit, fail-fast guard), the
+ * responder (`startResponder` with any lookup
  * function, `startFileResponder`), the embedded broker (`startBroker`) and
  * a DHCP client (`dora`). Services take one options object and an
  * `AbortSignal`, and implement `Symbol.asyncDispose`.
@@ -14,6 +16,7 @@
  * @example All three roles in one process, and one DORA against them
  * ```ts
  * import {
+ *   createLookupStack,
  *   dora,
  *   MemoryBackend,
  *   startBroker,
@@ -32,11 +35,13 @@
  *   servers: broker.url,
  *   lookup: (mac) => hosts.lookup(mac),
  * });
+ * await using lookups = createLookupStack({ servers: broker.url });
  * await using server = await startDhcpServer({
  *   listen: "127.0.0.1:0",
  *   serverIp: "127.0.0.1",
- *   nats: { natsUrl: broker.url },
+ *   backend: lookups,
  * });
+ * await lookups.connect();
  * const lease = await dora({
  *   server: `127.0.0.1:${server.address.port}`,
  *   mac: "08:00:27:29:4e:67",
@@ -125,7 +130,7 @@ export {
   CloseReason,
   ProtocolErrorText,
 } from "./lib/broker/errors.ts";
-export type { BrokerStats } from "./lib/broker/broker.ts";
+export type { BrokerStats } from "./lib/broker/context.ts";
 export type { BrokerAuth, BrokerOptions } from "./lib/broker/options.ts";
 
 // The DHCP server (the default role).
@@ -139,7 +144,7 @@ export { reservationHandler } from "./lib/server/reservation_handler.ts";
 export { netbootHandler } from "./lib/server/netboot_handler.ts";
 export { decideNetboot, IPXE_BINARY_BY_ARCH } from "./lib/server/netboot.ts";
 export { Verdict } from "./lib/server/handler.ts";
-export { Counters, DropReason, LookupOutcome } from "./lib/server/counters.ts";
+export { Counters, DropReason } from "./lib/server/counters.ts";
 export type { ReplyDestination } from "./lib/server/addressing.ts";
 export type {
   LookupReport,
@@ -150,7 +155,7 @@ export type {
   NetbootDecision,
   NoNetboot,
 } from "./lib/server/netboot.ts";
-export type { TraceContext } from "./lib/server/traceparent.ts";
+export type { TraceContext } from "./lib/tracing/traceparent.ts";
 export type {
   ConnectionOptions,
   Msg,
@@ -159,7 +164,6 @@ export type {
 } from "./lib/types/nats.ts";
 export type {
   DhcpServerOptions,
-  NatsLookupOptions,
   NetbootOptions,
   ServerNetbootSettings,
   ServerSettings,
@@ -192,23 +196,7 @@ export type {
   CreateEventAttributes,
   EventRecord,
 } from "./lib/cloudevents/event.ts";
-export {
-  isNoResponders,
-  requestEvent,
-  requestPayload,
-  serveEvents,
-} from "./lib/cloudevents/request.ts";
-export type {
-  EventHandlerResult,
-  EventService,
-  RequestEventOptions,
-  ServeEventsOptions,
-} from "./lib/cloudevents/request.ts";
-export {
-  InvalidEventError,
-  LookupTimeoutError,
-  NoResponderError,
-} from "./lib/cloudevents/errors.ts";
+export { InvalidEventError } from "./lib/cloudevents/errors.ts";
 
 // The lookup wire format and the NATS backend.
 export {
@@ -228,7 +216,11 @@ export type {
   LookupRequestData,
   ReplyFormat,
 } from "./lib/nats/wire.ts";
-export { BackendError, InvalidReplyError } from "./lib/nats/errors.ts";
+export { createLookupStack } from "./lib/nats/lookup_stack.ts";
+export type {
+  LookupStack,
+  LookupStackOptions,
+} from "./lib/nats/lookup_stack.ts";
 export { NatsBackend } from "./lib/nats/backend.ts";
 export type { NatsBackendOptions } from "./lib/nats/backend.ts";
 export { MemoryBackend } from "./lib/backend/memory_backend.ts";
@@ -282,34 +274,39 @@ export type {
   MetricsListener,
   ServeMetricsOptions,
 } from "./lib/metrics/http.ts";
-export { GuardedBackend } from "./lib/metrics/guarded_backend.ts";
+export { GuardedBackend } from "./lib/backend/guarded_backend.ts";
 export type {
+  ConnectionWatch,
   GuardedBackendOptions,
   LookupObserver,
-} from "./lib/metrics/guarded_backend.ts";
+} from "./lib/backend/guarded_backend.ts";
+export {
+  BackendError,
+  InvalidReplyError,
+  LookupRateLimitedError,
+  LookupTimeoutError,
+  NatsUnavailableError,
+  NoResponderError,
+} from "./lib/backend/errors.ts";
+export type { ConnectionState } from "./lib/backend/errors.ts";
 export {
   DEFAULT_MAC_RATE_LIMIT,
-  LookupRateLimitedError,
   MacRateLimiter,
-} from "./lib/metrics/mac_rate_limit.ts";
-export type { MacRateLimitOptions } from "./lib/metrics/mac_rate_limit.ts";
-export {
-  NatsState,
-  NatsUnavailableError,
-  watchNatsState,
-} from "./lib/metrics/nats_state.ts";
-export type { NatsStateWatch } from "./lib/metrics/nats_state.ts";
+} from "./lib/backend/mac_rate_limit.ts";
+export type { MacRateLimitOptions } from "./lib/backend/mac_rate_limit.ts";
+export { NatsState, watchNatsState } from "./lib/nats/nats_state.ts";
+export type { NatsStateWatch } from "./lib/nats/nats_state.ts";
 export {
   classifyLookupError,
-  LookupResult,
-} from "./lib/metrics/lookup_outcome.ts";
+  LookupOutcome,
+} from "./lib/backend/lookup_outcome.ts";
 export {
   brokerMetrics,
   dhcpServerMetrics,
   responderMetrics,
-} from "./lib/metrics/role_metrics.ts";
+} from "./lib/cli/role_metrics.ts";
 export type {
   DhcpServerSource,
   ResponderSource,
-} from "./lib/metrics/role_metrics.ts";
+} from "./lib/cli/role_metrics.ts";
 export type { Registry } from "./lib/types/prom.ts";

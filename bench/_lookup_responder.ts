@@ -1,7 +1,7 @@
 /**
  * Responder process for bench/lookup_bench.ts: answers lookups on two
  * subjects from the same 1024 reservations and with the same wire data: one
- * through this project's CloudEvents layer (serveEvents), one with bare
+ * through this project's responder (startResponder), one with bare
  * nats.js and plain JSON. Prints `ready` once
  * subscribed; exits on SIGTERM.
  *
@@ -11,14 +11,9 @@
  */
 import process from "node:process";
 import { connect } from "@nats-io/transport-node";
-import { serveEvents } from "../lib/cloudevents/request.ts";
-import { createEvent } from "../lib/cloudevents/event.ts";
 import { MemoryBackend } from "../lib/backend/memory_backend.ts";
-import {
-  decodeLookupRequest,
-  encodeLookupReply,
-  READ_EVENT_TYPE,
-} from "../lib/nats/wire.ts";
+import { startResponder } from "../lib/responder/responder.ts";
+import { decodeLookupRequest, encodeLookupReply } from "../lib/nats/wire.ts";
 import { benchReservations } from "./_lookup_data.ts";
 
 const [url, prefix] = Deno.args;
@@ -26,15 +21,13 @@ const nc = await connect({ servers: url });
 const reservations = benchReservations();
 const store = new MemoryBackend(reservations);
 
-// Our layer: decode the CloudEvent and request data, look up, encode v2.
-const service = serveEvents(nc, `${prefix}.ce`, async (event) => {
-  const { mac } = decodeLookupRequest(event.data);
-  return createEvent({
-    type: READ_EVENT_TYPE,
-    source: "/bench/responder",
-    datacontenttype: "application/json",
-    data: encodeLookupReply(await store.lookup(mac), "v2"),
-  });
+// Our layer: the responder (CloudEvent and request data decoded, looked
+// up, v2 reply encoded), without its micro-service registration.
+const service = await startResponder({
+  nc,
+  subject: `${prefix}.ce`,
+  serviceName: false,
+  lookup: (mac) => store.lookup(mac),
 });
 
 // Bare: the same wire data as plain JSON, no CloudEvents: parse, look up in

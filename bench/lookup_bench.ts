@@ -1,7 +1,7 @@
 /**
  * Lookup throughput, latency and CPU cost through a real nats-server to a
  * responder in another process: this project's layer (NatsBackend ->
- * CloudEvents -> serveEvents) against a bare nats.js request-reply carrying
+ * CloudEvents -> the responder) against a bare nats.js request-reply carrying
  * the same wire data as plain JSON (same request and reply encoding, same
  * store; no CloudEvents envelope, no backend wrappers), in one run.
  *
@@ -9,7 +9,8 @@
  *   [--responder-prof=DIR] (a V8 CPU profile of the responder process)
  *
  * Each round measures, for each path: one request at a time, and 64 in
- * flight (distinct MACs, so coalescing does not help). Rounds alternate which
+ * flight (distinct MACs; NatsBackend alone, without the lookup stack's
+ * coalescing and cache). Rounds alternate which
  * path goes first; the table shows the median round. Two overhead figures:
  * wall time per lookup (ours over bare, median of per-round ratios), and CPU
  * time per lookup summed over the client and the responder process, which

@@ -11,6 +11,7 @@
 import type { Reservation } from "../lib/backend/reservation.ts";
 import { MemoryBackend } from "../lib/backend/memory_backend.ts";
 import { DhcpClient } from "../lib/client/client.ts";
+import { createLookupStack } from "../lib/nats/lookup_stack.ts";
 import { DhcpServer } from "../lib/server/server.ts";
 import { startMemoryResponder } from "../tests/_helpers/memory_responder.ts";
 import { startNatsServer } from "../tests/_helpers/nats_server.ts";
@@ -33,12 +34,15 @@ await using nats = mode === "nats" ? await startNatsServer() : undefined;
 await using _responder = nats
   ? await startMemoryResponder({ url: nats.url, reservations: hosts })
   : undefined;
+// Every client loops DORAs on its own MAC: no per-MAC limit.
+await using lookups = nats
+  ? createLookupStack({ servers: nats.url, macRateLimit: false })
+  : undefined;
 await using server = await DhcpServer.start({
   listen: "127.0.0.1:0",
-  ...(nats
-    ? { nats: { natsUrl: nats.url } }
-    : { backend: new MemoryBackend(hosts) }),
+  backend: lookups ?? new MemoryBackend(hosts),
 });
+await lookups?.connect();
 const target = `127.0.0.1:${server.address.port}`;
 const latencies: number[] = [];
 const deadline = performance.now() + seconds * 1000;

@@ -22,6 +22,7 @@
  */
 import type { Reservation } from "../lib/backend/reservation.ts";
 import { createLogger } from "../lib/log/logger.ts";
+import { DEFAULT_NATS_URL } from "../lib/nats/urls.ts";
 import { startResponder } from "../lib/responder/responder.ts";
 
 /** Only MACs with this prefix (a lab's NIC vendor) get an address. */
@@ -60,7 +61,7 @@ if (import.meta.main) {
     Deno.addSignalListener(signal, () => controller.abort());
   }
   const responder = await startResponder({
-    servers: Deno.args[0] ?? "nats://127.0.0.1:4222",
+    servers: Deno.args[0] ?? DEFAULT_NATS_URL,
     subject: Deno.args[1],
     lookup: (mac) => computeReservation(mac),
     logger: createLogger({ level: "info" }),

@@ -1,6 +1,7 @@
 /**
- * Our DHCP server as `main.ts` starts it (NATS backend, interface socket,
- * same settings), with its backend wrapped to time every lookup. On SIGUSR1
+ * Our DHCP server as `main.ts` starts it (the same lookup stack: NATS
+ * backend, coalescing, cache, per-MAC limit, fail-fast guard; interface
+ * socket, same settings), with its backend wrapped to time every lookup. On SIGUSR1
  * it prints one JSON line: lookup latency percentiles since the previous
  * report, and the server's counters. The ladder uses it to measure lookup
  * latency inside the server at a chosen rate.
@@ -12,7 +13,7 @@
  */
 import type { Backend } from "../../lib/backend/backend.ts";
 import { createLogger } from "../../lib/log/logger.ts";
-import { createNatsBackend } from "../../lib/server/nats_backend.ts";
+import { createLookupStack } from "../../lib/nats/lookup_stack.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
 import { benchHosts, benchNet, leaseTime } from "./fixtures.ts";
 
@@ -26,10 +27,10 @@ function flag(name: string, fallback?: string): string {
 const logger = createLogger({ level: "warn" });
 // --backend computed: no NATS at all, the reservation is computed from the
 // MAC as fixtures.ts lays the hosts out (the price of the NATS hop).
-const inner: Backend & AsyncDisposable = flag("backend", "nats") === "computed"
-  ? computedBackend()
-  : await createNatsBackend({
-    natsUrl: flag("nats-url"),
+const stack = flag("backend", "nats") === "computed"
+  ? undefined
+  : createLookupStack({
+    servers: flag("nats-url"),
     cacheTtl: Number(flag("cache-ttl", "5000")),
     timeout: Number(flag("timeout", "5000")),
     // --no-async-traces: nats.js skips the Error it builds per request for
@@ -37,7 +38,11 @@ const inner: Backend & AsyncDisposable = flag("backend", "nats") === "computed"
     connectOptions: Deno.args.includes("--no-async-traces")
       ? { noAsyncTraces: true }
       : undefined,
-  }, { logger, defaultLeaseTime: 86400 });
+    defaultLeaseTime: 86400,
+    logger,
+  });
+const inner: Backend & AsyncDisposable = stack ?? computedBackend();
+await stack?.connect();
 
 function computedBackend(): Backend & AsyncDisposable {
   const hosts = new Map(benchHosts(62500).map((h) => [h.mac, h.ip]));

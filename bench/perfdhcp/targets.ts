@@ -16,6 +16,7 @@ import {
   type NetworkPair,
 } from "../../tests/_helpers/netns.ts";
 import { benchNet } from "./fixtures.ts";
+import { DEFAULT_NATS_PORT, DEFAULT_NATS_URL } from "../../lib/nats/urls.ts";
 
 /** A process worth measuring. */
 export interface Measured {
@@ -59,7 +60,7 @@ export interface Target extends AsyncDisposable {
 
 const mainTs = new URL("../../main.ts", import.meta.url).pathname;
 const timedTs = new URL("./_timed_server.ts", import.meta.url).pathname;
-const natsUrl = "nats://127.0.0.1:4222";
+const natsUrl = DEFAULT_NATS_URL;
 
 async function pair(): Promise<NetworkPair> {
   return await createNetworkPair({
@@ -115,7 +116,7 @@ export async function startOurs(o: OursOptions): Promise<Target> {
         "-a",
         "127.0.0.1",
         "-p",
-        "4222",
+        String(DEFAULT_NATS_PORT),
       ], { name: "nats-server" });
     procs.push(broker);
     await broker.waitForOutput(/ready|listening/i, 20000);

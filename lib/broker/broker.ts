@@ -9,7 +9,13 @@
 
 import { latin1 } from "./bytes.ts";
 import { Client } from "./client.ts";
-import type { BrokerContext, BrokerCounters, Subscription } from "./context.ts";
+import type {
+  BrokerContext,
+  BrokerCounters,
+  BrokerStats,
+  Connection,
+  Subscription,
+} from "./context.ts";
 import {
   BrokerProtocolError,
   CloseReason,
@@ -25,26 +31,6 @@ import { Sublist } from "./sublist.ts";
 
 /** The protocol level we speak, announced as `version` in INFO. */
 export const BROKER_VERSION = "2.9.10";
-
-/** Counters of a running broker. */
-export interface BrokerStats {
-  /** Clients connected now. */
-  connections: number;
-  /** Clients accepted since start. */
-  totalConnections: number;
-  /** Subscriptions now. */
-  subscriptions: number;
-  /** Messages received from clients. */
-  msgsIn: number;
-  /** Messages delivered to clients. */
-  msgsOut: number;
-  /** Payload bytes received. */
-  bytesIn: number;
-  /** Payload bytes delivered. */
-  bytesOut: number;
-  /** Clients closed as slow consumers. */
-  slowConsumers: number;
-}
 
 function randomServerId(): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -84,7 +70,8 @@ export class Broker implements AsyncDisposable {
   #context: BrokerContext;
   #listener: Deno.TcpListener;
   #monitor: Monitor | undefined;
-  #clients = new Set<Client>();
+  /** The clients connected, by connection id. */
+  #clients = new Map<number, Client>();
   #sublist = new Sublist<Subscription>();
   #nextId = 1;
   #totalConnections = 0;
@@ -210,7 +197,7 @@ export class Broker implements AsyncDisposable {
         client_ip: remote.hostname,
       });
       const client = new Client(conn, id, this.#context, info);
-      this.#clients.add(client);
+      this.#clients.set(id, client);
       log.info("Client connection accepted", {
         cid: id,
         client: client.address,
@@ -229,7 +216,7 @@ export class Broker implements AsyncDisposable {
   }
 
   #route(
-    from: Client,
+    from: Connection,
     subject: Uint8Array,
     reply: Uint8Array | undefined,
     headerSize: number,
@@ -263,8 +250,8 @@ export class Broker implements AsyncDisposable {
     }
   }
 
-  #clientClosed(client: Client, reason: CloseReason): void {
-    this.#clients.delete(client);
+  #clientClosed(client: Connection, reason: CloseReason): void {
+    this.#clients.delete(client.id);
     const log = this.#options.logger;
     const fields = { cid: client.id, client: client.address, reason };
     if (
@@ -289,7 +276,7 @@ export class Broker implements AsyncDisposable {
       } catch { /* already closed */ }
       await this.#acceptLoop;
       await this.#monitor?.close();
-      const clients = [...this.#clients];
+      const clients = [...this.#clients.values()];
       for (const c of clients) c.closeAfterFlush(CloseReason.ServerShutdown);
       await Promise.all(clients.map((c) => c.done));
       this.#options.logger.info("Broker closed", { url: this.url });

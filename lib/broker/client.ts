@@ -13,7 +13,7 @@ import {
   parseConnect,
 } from "./connect_options.ts";
 import { CloseReason, ProtocolErrorText } from "./errors.ts";
-import type { BrokerContext, Subscription } from "./context.ts";
+import type { BrokerContext, Connection, Subscription } from "./context.ts";
 import { appendMsg } from "./out_buffer.ts";
 import { latin1 } from "./bytes.ts";
 import { ParseErrorKind, Parser, type ParserHandler } from "./parser.ts";
@@ -27,7 +27,7 @@ import { ConnWriter } from "./writer.ts";
 const CRLF = "\r\n";
 
 /** A connected client. Created by the broker for each accepted socket. */
-export class Client implements ParserHandler {
+export class Client implements ParserHandler, Connection {
   /** The client id announced in INFO. */
   readonly id: number;
   /** Remote address, `ip:port`. */

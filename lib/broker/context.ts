@@ -1,19 +1,56 @@
 /**
- * What a client connection and its broker share: the subscription record,
- * the counters, and the broker-side callbacks a client calls.
+ * What a client connection and its broker share: the connection and
+ * subscription records, the counters and statistics, and the broker-side
+ * callbacks a client calls.
  *
  * @module
  */
 
-import type { Client } from "./client.ts";
+import type { ConnectOptions } from "./connect_options.ts";
 import type { CloseReason } from "./errors.ts";
 import type { ResolvedBrokerOptions } from "./options.ts";
 import type { SublistEntry } from "./sublist.ts";
 
+/**
+ * A client connection as its broker sees it (the `Client` class of
+ * client.ts): what routing and closing need.
+ */
+export interface Connection {
+  /** Connection id (`cid`). */
+  readonly id: number;
+  /** The peer's `host:port`. */
+  readonly address: string;
+  /** The options of the client's CONNECT. */
+  readonly opts: Readonly<ConnectOptions>;
+  /**
+   * Queue one message for `sub`.
+   *
+   * @param sub the receiving subscription
+   * @param subject subject bytes
+   * @param reply reply-subject bytes
+   * @param headerSize header bytes at the start of `payload`, -1 for none
+   * @param payload headers and body
+   */
+  deliver(
+    sub: Subscription,
+    subject: Uint8Array,
+    reply: Uint8Array | undefined,
+    headerSize: number,
+    payload: Uint8Array,
+  ): void;
+  /**
+   * Queue the no-responders status (`NATS/1.0 503`) for `sub`.
+   *
+   * @param sub this client's subscription matching the reply subject
+   * @param reply the reply subject of the request
+   */
+  deliverNoResponders(sub: Subscription, reply: Uint8Array): void;
+}
+
 /** A client's subscription. */
 export interface Subscription extends SublistEntry {
   /** The owning client. */
-  readonly client: Client;
+  readonly client: Connection;
   /** The client's subscription id. */
   readonly sid: string;
   /** Messages delivered so far. */
@@ -36,6 +73,26 @@ export interface BrokerCounters {
   slowConsumers: number;
 }
 
+/** Counters of a running broker. */
+export interface BrokerStats {
+  /** Clients connected now. */
+  connections: number;
+  /** Clients accepted since start. */
+  totalConnections: number;
+  /** Subscriptions now. */
+  subscriptions: number;
+  /** Messages received from clients. */
+  msgsIn: number;
+  /** Messages delivered to clients. */
+  msgsOut: number;
+  /** Payload bytes received. */
+  bytesIn: number;
+  /** Payload bytes delivered. */
+  bytesOut: number;
+  /** Clients closed as slow consumers. */
+  slowConsumers: number;
+}
+
 /** What a client needs from its broker. */
 export interface BrokerContext {
   /** Resolved options. */
@@ -44,7 +101,7 @@ export interface BrokerContext {
   readonly counters: BrokerCounters;
   /** Route a published message. */
   route(
-    from: Client,
+    from: Connection,
     subject: Uint8Array,
     reply: Uint8Array | undefined,
     headerSize: number,
@@ -55,5 +112,5 @@ export interface BrokerContext {
   /** Drop a subscription from the index. */
   removeSubscription(sub: Subscription): void;
   /** The client has closed. */
-  clientClosed(client: Client, reason: CloseReason): void;
+  clientClosed(client: Connection, reason: CloseReason): void;
 }

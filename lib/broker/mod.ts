@@ -13,7 +13,7 @@
  */
 
 export { Broker, BROKER_VERSION, startBroker } from "./broker.ts";
-export type { BrokerStats } from "./broker.ts";
+export type { BrokerStats } from "./context.ts";
 export {
   BrokerProtocolError,
   CloseReason,

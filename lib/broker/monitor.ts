@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BrokerStats } from "./broker.ts";
+import type { BrokerStats } from "./context.ts";
 
 /** What the monitor reads from the broker. */
 export interface MonitoredBroker {

@@ -6,6 +6,7 @@
  */
 
 import { type Logger, silentLogger } from "../log/logger.ts";
+import { DEFAULT_NATS_PORT } from "../nats/urls.ts";
 
 /** Credentials a client must present in CONNECT. */
 export type BrokerAuth =
@@ -121,7 +122,7 @@ function positiveInt(
 export function resolveBrokerOptions(
   options: BrokerOptions,
 ): ResolvedBrokerOptions {
-  const port = options.port ?? 4222;
+  const port = options.port ?? DEFAULT_NATS_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(
       `Invalid broker option port: ${port} is not between 0 and 65535`,

@@ -1,6 +1,6 @@
 /**
- * UTF-8 encoding with a fast path for ASCII (host names, JSON, URLs), into a
- * caller's buffer or into pooled bytes.
+ * UTF-8 with fast paths for ASCII (host names, JSON, URLs): encoding into a
+ * caller's buffer or into pooled bytes, and decoding.
  *
  * @module
  */
@@ -59,4 +59,37 @@ export function encodeUtf8(text: string): Uint8Array {
   if (writeUtf8(text, out, 0, n) === n) return out;
   const room = allocBytes(n * 3);
   return room.subarray(0, encoder.encodeInto(text, room).written);
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Decodes UTF-8, with a fast path for short ASCII text.
+ *
+ * @param buf The bytes.
+ * @param start First byte.
+ * @param end End (exclusive).
+ * @returns The text; invalid UTF-8 becomes U+FFFD.
+ * @example
+ * ```ts
+ * import { decodeUtf8 } from "./utf8.ts";
+ * if (decodeUtf8(Uint8Array.of(0x68, 0xc3, 0xa9), 0, 3) !== "hé") throw new Error();
+ * ```
+ */
+export function decodeUtf8(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): string {
+  if (end - start <= 64) {
+    let text = "";
+    let i = start;
+    for (; i < end; i++) {
+      const c = buf[i];
+      if (c > 127) break;
+      text += String.fromCharCode(c);
+    }
+    if (i === end) return text;
+  }
+  return decoder.decode(buf.subarray(start, end));
 }

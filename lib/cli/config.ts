@@ -14,9 +14,10 @@ import {
   parseInteger,
   parseMac,
 } from "./values.ts";
+import { versionText } from "./version.ts";
 
-/** The version printed by `--version`. */
-export const VERSION = "0.1.0";
+/** The version printed by `--version` (from `deno.json`). */
+export { VERSION } from "./version.ts";
 
 /** A usage error: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -119,8 +120,9 @@ export interface ProbeConfig {
 
 /** Settings of the `demo` command. */
 export interface DemoConfig {
-  /** Reservations file served by the demo's responder. */
-  reservations: string;
+  /** Reservations file served by the demo's responder; the built-in
+   * examples/reservations.yaml when unset. */
+  reservations?: string;
   /** Stop after the probe instead of serving until Ctrl-C. */
   once: boolean;
 }
@@ -163,7 +165,11 @@ export function buildProgram(): Command {
         `reservations file; --server runs an embedded NATS server. Every flag\n` +
         `also reads an environment variable with the ${ENV_PREFIX} prefix.`,
     )
-    .version(VERSION, "-V, --version", "print the version")
+    .version(
+      versionText(),
+      "-V, --version",
+      "print the version, and the Deno and V8 versions it runs on",
+    )
     .helpOption("-h, --help", "show this help")
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
@@ -201,8 +207,7 @@ export function buildProgram(): Command {
     )
     .option(
       "--reservations <file>",
-      "reservations file",
-      "examples/reservations.yaml",
+      "reservations file (default: examples/reservations.yaml, built in)",
     )
     .option("--once", "stop after the probe");
   return program;
@@ -249,7 +254,9 @@ export function parseConfig(
     result = {
       kind: "demo",
       demo: {
-        reservations: String(opts.reservations),
+        reservations: opts.reservations === undefined
+          ? undefined
+          : String(opts.reservations),
         once: opts.once === true,
       },
     };

@@ -5,18 +5,17 @@
  * @module
  */
 import type { Registry } from "prom-client";
-import { CachingBackend } from "../backend/caching_backend.ts";
 import { startBroker } from "../broker/broker.ts";
 import type { Logger } from "../log/logger.ts";
-import { GuardedBackend } from "../metrics/guarded_backend.ts";
 import { type Health, serveMetrics } from "../metrics/http.ts";
-import { type NatsStateWatch, watchNatsState } from "../metrics/nats_state.ts";
+import { type NatsStateWatch, watchNatsState } from "../nats/nats_state.ts";
 import {
   brokerMetrics,
   dhcpServerMetrics,
   responderMetrics,
-} from "../metrics/role_metrics.ts";
-import { NatsBackend } from "../nats/backend.ts";
+} from "./role_metrics.ts";
+import { createLookupStack } from "../nats/lookup_stack.ts";
+import { DEFAULT_NATS_URL, natsHostPort } from "../nats/urls.ts";
 import { startFileResponder } from "../responder/file_responder.ts";
 import { type DhcpServer, startDhcpServer } from "../server/server.ts";
 import type { Config } from "./config.ts";
@@ -27,12 +26,7 @@ export function brokerAddress(natsUrl: readonly string[]): {
   hostname: string;
   port: number;
 } {
-  const first = natsUrl[0] ?? "nats://127.0.0.1:4222";
-  const url = new URL(/^[a-z]+:\/\//.test(first) ? first : `nats://${first}`);
-  return {
-    hostname: url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
-    port: url.port ? Number(url.port) : 4222,
-  };
+  return natsHostPort(natsUrl[0] ?? DEFAULT_NATS_URL);
 }
 
 /** How long the DHCP server waits, on stop, for lookups in flight to finish. */
@@ -207,46 +201,44 @@ export async function runDhcpServer(
   // The URLs are in order of preference (the nearest node first); the
   // others, and those the cluster announces, are where it fails over to.
   const connectOptions = { ...options, noRandomize: true };
-  // Built here rather than inside the server so that its connection state
-  // can guard lookups (fail fast while NATS is down) and feed /healthz.
-  await using nats = new NatsBackend({
-    servers: config.natsUrl,
-    connectOptions,
-    subject: config.subject,
-    timeout: config.timeout,
-    defaultLeaseTime: config.leaseTime,
-    logger: logger.child({ component: "nats" }),
-  });
-  // Filled in below, read by the metrics and the guard.
-  const live: { server?: DhcpServer; watch?: NatsStateWatch } = {};
+  // Filled in below, read by the metrics.
+  const live: { server?: DhcpServer } = {};
   let stopping = false;
   const metrics = config.metricsListen === undefined
     ? undefined
     : dhcpServerMetrics({
       counters: () => live.server!.counters,
-      nats: () => live.watch,
+      nats: () => lookups.state,
     });
-  // Cache over the guard: a cached answer is still given while NATS is
-  // down, and only real backend lookups are rate-limited and measured.
-  const guarded = new GuardedBackend(nats, {
-    nats: () => live.watch,
+  await using lookups = createLookupStack({
+    servers: config.natsUrl,
+    connectOptions,
+    subject: config.subject,
+    timeout: config.timeout,
+    defaultLeaseTime: config.leaseTime,
+    cacheTtl: config.cacheTtl,
     macRateLimit: config.lookupRatePerMac === 0 ? false : {
       perSecond: config.lookupRatePerMac,
       burst: config.lookupBurstPerMac,
     },
     onLookup: metrics?.observeLookup,
+    onStateChange: (state, url) => {
+      if (state === "connected") {
+        logger.info("NATS reconnected", {
+          server: url,
+        });
+      } else logger.warn("NATS connection lost", { state, server: url });
+    },
+    logger: logger.child({ component: "nats" }),
   });
-  const backend = config.cacheTtl > 0
-    ? new CachingBackend(guarded, { ttl: config.cacheTtl })
-    : guarded;
-  // The socket is bound before NATS is touched: a missing privilege fails
-  // first, with its own message.
+  // The socket is bound before NATS is touched (the stack connects on
+  // connect()): a missing privilege fails first, with its own message.
   await using dhcp = await startDhcpServer({
     listen: `${config.listen.hostname}:${config.listen.port}`,
     interface: config.interface,
     serverIp: config.serverIp,
-    backend,
-    macRateLimiter: guarded.limiter,
+    backend: lookups,
+    macRateLimiter: lookups.limiter,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
     netboot: {
@@ -263,41 +255,27 @@ export async function runDhcpServer(
   live.server = dhcp;
   // NATS may be unreachable for a long time (the client retries forever):
   // a signal meanwhile stops the server at once.
-  const connection = await untilAborted(nats.connection(), signal);
-  if (connection === undefined) {
+  const watch = await untilAborted(lookups.connect(), signal);
+  if (watch === undefined) {
     logger.info("DHCP server stopping", { nats: "not connected" });
     return;
   }
-  const watch = live.watch = watchNatsState(
-    connection,
-    (state, url) => {
-      if (state === "connected") {
-        logger.info("NATS reconnected", {
-          server: url,
-        });
-      } else logger.warn("NATS connection lost", { state, server: url });
-    },
-  );
-  try {
-    await using _metrics = metrics &&
-      metricsListener(
-        config,
-        logger,
-        () => metrics.registry,
-        () => natsHealth(watch, stopping),
-      );
-    await waitForAbort(signal);
-    stopping = true;
-    logger.info("DHCP server stopping");
-    // Answer what is in flight first (bounded), then close.
-    const deadline = Date.now() + DHCP_STOP_GRACE_MS;
-    while (dhcp.counters.inFlight > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await dhcp.close();
-  } finally {
-    watch.stop();
+  await using _metrics = metrics &&
+    metricsListener(
+      config,
+      logger,
+      () => metrics.registry,
+      () => natsHealth(watch, stopping),
+    );
+  await waitForAbort(signal);
+  stopping = true;
+  logger.info("DHCP server stopping");
+  // Answer what is in flight first (bounded), then close.
+  const deadline = Date.now() + DHCP_STOP_GRACE_MS;
+  while (dhcp.counters.inFlight > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
   }
+  await dhcp.close();
 }
 
 /** Run the role `config.role` until `signal` aborts. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DEFAULT_NATS_URL, parseNatsUrls } from "../nats/urls.ts";
 import {
   parseDuration,
   parseHostPort,
@@ -56,27 +57,6 @@ function oneOf(choices: readonly string[]) {
   };
 }
 
-function urlList(value: string): string[] {
-  const urls = value.split(",").map((u) => u.trim()).filter((u) => u !== "");
-  if (urls.length === 0) throw new TypeError("no NATS URL given");
-  for (const u of urls) {
-    const withScheme = /^[a-z]+:\/\//.test(u) ? u : `nats://${u}`;
-    const parsed = (() => {
-      try {
-        return new URL(withScheme);
-      } catch {
-        return undefined;
-      }
-    })();
-    if (!parsed || !parsed.hostname) {
-      throw new TypeError(
-        `"${u}" is not a NATS URL (like nats://127.0.0.1:4222)`,
-      );
-    }
-  }
-  return urls;
-}
-
 /** Every setting, in help order. */
 export const SETTINGS: readonly Setting[] = [
   {
@@ -102,8 +82,8 @@ export const SETTINGS: readonly Setting[] = [
     description:
       "NATS server URL(s), comma-separated; --server listens on this host and port (NATS_URL also read)",
     group: "all",
-    defaultValue: "nats://127.0.0.1:4222",
-    parse: urlList,
+    defaultValue: DEFAULT_NATS_URL,
+    parse: parseNatsUrls,
   },
   {
     key: "subject",

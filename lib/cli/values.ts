@@ -5,6 +5,7 @@
  * @module
  */
 import { isIpv4 } from "../net/ipv4.ts";
+import { normalizeMac } from "../net/mac.ts";
 
 /** A host and port pair. */
 export interface HostPort {
@@ -15,7 +16,8 @@ export interface HostPort {
 }
 
 /**
- * Parse a dotted-quad IPv4 address.
+ * Parse a dotted-quad IPv4 address (lib/net/ipv4.ts's rule: 0-255 each, no
+ * leading zeros).
  *
  * @throws {TypeError} when it is not one
  */
@@ -114,17 +116,18 @@ export function parseUrl(value: string): string {
 }
 
 /**
- * Parse a MAC address in colon, dash or bare hex form into lower-case colon
- * form.
+ * Parse an Ethernet MAC address (lib/net/mac.ts's rule: hex pairs separated
+ * all by `:` or all by `-`, any case; six of them, since the probe sends
+ * hardware type 1, length 6) into lower-case colon form.
  *
  * @throws {TypeError} on anything else
  */
 export function parseMac(value: string): string {
-  const hex = value.toLowerCase().replace(/[:-]/g, "");
-  if (!/^[0-9a-f]{12}$/.test(hex)) {
+  const mac = normalizeMac(value);
+  if (mac === undefined || mac.length !== 17) {
     throw new TypeError(
       `"${value}" is not a MAC address (like 08:00:27:29:4e:67)`,
     );
   }
-  return hex.match(/../g)!.join(":");
+  return mac;
 }

@@ -7,7 +7,7 @@
  */
 import { CloudEvent as CloudEventClass } from "cloudevents";
 import type { CloudEvent } from "../types/cloudevents.ts";
-import { encodeBase64 } from "./_base64.ts";
+import { encodeBase64 } from "../bytes/base64.ts";
 import { InvalidEventError } from "./errors.ts";
 
 /**

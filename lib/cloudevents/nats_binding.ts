@@ -15,7 +15,7 @@ import { encodeUtf8 } from "../bytes/utf8.ts";
 import { headers as createHeaders } from "@nats-io/nats-core";
 import type { CloudEvent } from "../types/cloudevents.ts";
 import type { MsgHdrs } from "../types/nats.ts";
-import { decodeBase64, encodeBase64 } from "./_base64.ts";
+import { decodeBase64, encodeBase64 } from "../bytes/base64.ts";
 import { InvalidEventError } from "./errors.ts";
 import {
   eventFromRecord,

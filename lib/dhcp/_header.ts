@@ -4,11 +4,13 @@
  * @module
  */
 
-import { decodeCString, parseHex, utf8Encoder, writeIp } from "./_bytes.ts";
+import { decodeCString } from "./_bytes.ts";
 import { formatHex } from "../bytes/hex.ts";
-import { writeUtf8 } from "../bytes/utf8.ts";
+import { encodeUtf8, writeUtf8 } from "../bytes/utf8.ts";
+import { writeIpv4 } from "../net/ipv4.ts";
+import { parseHardwareAddress } from "../net/mac.ts";
 import { checkUint } from "./_value_error.ts";
-import type { DhcpMessage } from "./message.ts";
+import type { DhcpMessage } from "./message_fields.ts";
 
 function writeText(
   out: Uint8Array,
@@ -20,7 +22,7 @@ function writeText(
   if (writeUtf8(value, out, start, size) === -1) {
     throw new RangeError(
       `Cannot encode DHCP message: ${field} is ${
-        utf8Encoder.encode(value).length
+        encodeUtf8(value).length
       } bytes, over the ${size}-byte field`,
     );
   }
@@ -61,10 +63,10 @@ export function writeHeader(
   out[9] = message.seconds & 0xff;
   out[10] = message.flags >>> 8;
   out[11] = message.flags & 0xff;
-  writeIp(message.clientIp, out, 12);
-  writeIp(message.yourIp, out, 16);
-  writeIp(message.serverIp, out, 20);
-  writeIp(message.gatewayIp, out, 24);
+  writeIpv4(message.clientIp, out, 12);
+  writeIpv4(message.yourIp, out, 16);
+  writeIpv4(message.serverIp, out, 20);
+  writeIpv4(message.gatewayIp, out, 24);
   // Unchanged fields are copied from the decoded packet, so bytes the
   // string form does not show (chaddr padding, text after a NUL) survive.
   if (
@@ -73,7 +75,7 @@ export function writeHeader(
   ) {
     out.set(packet.subarray(28, 44), 28);
   } else {
-    const chaddr = parseHex(message.clientHardwareAddress);
+    const chaddr = parseHardwareAddress(message.clientHardwareAddress);
     if (chaddr.length > 16) {
       throw new RangeError(
         `Cannot encode DHCP message: hardware address has ${chaddr.length} bytes, over 16`,

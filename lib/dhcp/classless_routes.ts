@@ -5,8 +5,8 @@
  */
 
 import { bytesFrom } from "../bytes/alloc.ts";
-import { formatIp, writeIp } from "./_bytes.ts";
-import type { OptionValueCodec } from "./option_values.ts";
+import { formatIpv4, parseIpv4Cidr, writeIpv4 } from "../net/ipv4.ts";
+import type { OptionValueCodec } from "./option_codec.ts";
 import { valueError } from "./_value_error.ts";
 
 /** One classless static route (RFC 3442). */
@@ -53,7 +53,7 @@ export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
           (octets > 1 ? bytes[at + 1] : 0) + "." +
           (octets > 2 ? bytes[at + 2] : 0) + "." +
           (octets > 3 ? bytes[at + 3] : 0) + "/" + width,
-        router: formatIp(bytes, at + octets),
+        router: formatIpv4(bytes, at + octets),
       });
       pos = at + octets + 4;
     }
@@ -63,17 +63,17 @@ export const classlessRoutes: OptionValueCodec<ClasslessStaticRoute[]> = {
     const out: number[] = [];
     const buf = scratch;
     for (const route of value) {
-      const match = /^([^/]+)\/(\d{1,2})$/.exec(route.destination);
-      const width = match ? Number(match[2]) : NaN;
-      if (!match || width > 32) {
+      const cidr = parseIpv4Cidr(route.destination);
+      if (cidr === undefined) {
         throw new TypeError(
           `Cannot encode route destination ${
             JSON.stringify(route.destination)
           }: not an IPv4 CIDR such as 10.0.0.0/8`,
         );
       }
-      writeIp(match[1], buf, 0);
-      writeIp(route.router, buf, 4);
+      const width = cidr.prefixLength;
+      writeIpv4(cidr.address, buf, 0);
+      writeIpv4(route.router, buf, 4);
       const octets = Math.ceil(width / 8);
       out.push(width);
       for (let i = 0; i < octets; i++) {

@@ -6,7 +6,8 @@
  */
 
 import { bytesFrom } from "../bytes/alloc.ts";
-import type { OptionValueCodec } from "./option_values.ts";
+import { hexNumber } from "../bytes/hex.ts";
+import type { OptionValueCodec } from "./option_codec.ts";
 import { valueError } from "./_value_error.ts";
 
 /**
@@ -52,7 +53,7 @@ function readName(bytes: Uint8Array, start: number): [string, number] {
     }
     if (kind !== 0) {
       throw valueError(
-        `label type 0x${kind.toString(16)} is not supported`,
+        `label type 0x${hexNumber(kind, 2)} is not supported`,
         pos,
       );
     }

@@ -10,7 +10,7 @@
 import { allocBytes } from "../bytes/alloc.ts";
 import { writeHeader } from "./_header.ts";
 import { OptionsDoNotFitError } from "./errors.ts";
-import type { DhcpMessage } from "./message.ts";
+import type { DhcpMessage } from "./message_fields.ts";
 import { packetSourceOf } from "./options.ts";
 
 /** Options of {@linkcode encodeMessage}. */

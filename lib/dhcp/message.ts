@@ -6,46 +6,15 @@
  * @module
  */
 
-import { formatHex } from "../bytes/hex.ts";
-import { decodeCString, formatIp } from "./_bytes.ts";
+import { encodeHex, formatHex } from "../bytes/hex.ts";
+import { decodeCString } from "./_bytes.ts";
+import { formatIpv4 } from "../net/ipv4.ts";
 import { DhcpDecodeError } from "./errors.ts";
-import { type DhcpOptions, optionsFromPacket } from "./options.ts";
+import type { DhcpMessage } from "./message_fields.ts";
+import { optionsFromPacket } from "./options.ts";
 
 export { encodeMessage, type EncodeOptions } from "./encode.ts";
-
-/** A DHCPv4 message. Addresses are dotted quads, the MAC colon hex. */
-export interface DhcpMessage {
-  /** op: 1 BOOTREQUEST, 2 BOOTREPLY. */
-  op: number;
-  /** htype: hardware type, 1 for Ethernet. */
-  hardwareType: number;
-  /** hlen: hardware address length, 6 for Ethernet. */
-  hardwareLength: number;
-  /** hops: relay hop count. */
-  hops: number;
-  /** xid: transaction ID (uint32). */
-  transactionId: number;
-  /** secs: seconds since the client began. */
-  seconds: number;
-  /** flags: 0x8000 is the broadcast flag. */
-  flags: number;
-  /** ciaddr: the client's current address. */
-  clientIp: string;
-  /** yiaddr: the address offered or assigned. */
-  yourIp: string;
-  /** siaddr: the next server (TFTP) address. */
-  serverIp: string;
-  /** giaddr: the relay agent address. */
-  gatewayIp: string;
-  /** chaddr: lower-case colon hex of `hardwareLength` bytes. */
-  clientHardwareAddress: string;
-  /** sname: server host name (empty when the field carries options). */
-  serverName: string;
-  /** file: boot file name (empty when the field carries options). */
-  bootFileName: string;
-  /** The options, raw bytes per code. */
-  options: DhcpOptions;
-}
+export type { DhcpMessage } from "./message_fields.ts";
 
 /** The BOOTP magic cookie (RFC 2131 §3). */
 export const MAGIC_COOKIE = 0x63825363;
@@ -182,7 +151,7 @@ export function decodeMessage(bytes: Uint8Array): DhcpMessage {
   ) {
     throw new DhcpDecodeError(
       `magic cookie is ${
-        formatHex(bytes, 236, 4).replaceAll(":", "")
+        encodeHex(bytes.subarray(236, 240))
       } instead of 63825363`,
       236,
     );
@@ -221,10 +190,10 @@ export function decodeMessage(bytes: Uint8Array): DhcpMessage {
       ((buf[4] << 24) | (buf[5] << 16) | (buf[6] << 8) | buf[7]) >>> 0,
     seconds: (buf[8] << 8) | buf[9],
     flags: (buf[10] << 8) | buf[11],
-    clientIp: formatIp(buf, 12),
-    yourIp: formatIp(buf, 16),
-    serverIp: formatIp(buf, 20),
-    gatewayIp: formatIp(buf, 24),
+    clientIp: formatIpv4(buf, 12),
+    yourIp: formatIpv4(buf, 16),
+    serverIp: formatIpv4(buf, 20),
+    gatewayIp: formatIpv4(buf, 24),
     clientHardwareAddress: formatHex(buf, 28, hlen),
     serverName: overload & 2 ? "" : decodeCString(buf, 44, 108),
     bootFileName: overload & 1 ? "" : decodeCString(buf, 108, 236),

@@ -10,10 +10,11 @@
  * @module
  */
 
-import { formatHex } from "../bytes/hex.ts";
-import { decodeUtf8, formatIp, writeIp } from "./_bytes.ts";
+import { decodeHex, encodeHex } from "../bytes/hex.ts";
+import { formatIpv4, writeIpv4 } from "../net/ipv4.ts";
+import type { OptionValueCodec } from "./option_codec.ts";
 import { allocBytes, copyBytes } from "../bytes/alloc.ts";
-import { encodeUtf8 } from "../bytes/utf8.ts";
+import { decodeUtf8, encodeUtf8 } from "../bytes/utf8.ts";
 import { checkUint, expectLength, valueError } from "./_value_error.ts";
 
 export { domainList } from "./domain_list.ts";
@@ -29,33 +30,17 @@ export {
   vendorSubOptions,
 } from "./sub_options.ts";
 
-/** Turns an option's raw bytes into a value and back. */
-export interface OptionValueCodec<T> {
-  /**
-   * Turns the option's bytes into a value.
-   *
-   * @param bytes The option value (RFC 3396 concatenated).
-   * @throws {DhcpDecodeError} When the bytes are not a valid value.
-   */
-  decode(bytes: Uint8Array): T;
-  /**
-   * Turns a value into the option's bytes.
-   *
-   * @param value The value.
-   * @throws {TypeError | RangeError} When the value cannot be encoded.
-   */
-  encode(value: T): Uint8Array;
-}
+export type { OptionValueCodec } from "./option_codec.ts";
 
 /** One IPv4 address as a dotted quad (options 1, 28, 50, 54). */
 export const ip: OptionValueCodec<string> = {
   decode(bytes) {
     expectLength(bytes, 4, "an IPv4 address");
-    return formatIp(bytes, 0);
+    return formatIpv4(bytes, 0);
   },
   encode(value) {
     const out = allocBytes(4);
-    writeIp(value, out, 0);
+    writeIpv4(value, out, 0);
     return out;
   },
 };
@@ -70,12 +55,12 @@ export const ipList: OptionValueCodec<string[]> = {
       );
     }
     const out: string[] = [];
-    for (let i = 0; i < bytes.length; i += 4) out.push(formatIp(bytes, i));
+    for (let i = 0; i < bytes.length; i += 4) out.push(formatIpv4(bytes, i));
     return out;
   },
   encode(value) {
     const out = allocBytes(value.length * 4);
-    value.forEach((address, i) => writeIp(address, out, i * 4));
+    value.forEach((address, i) => writeIpv4(address, out, i * 4));
     return out;
   },
 };
@@ -254,22 +239,24 @@ export const clientUuid: OptionValueCodec<string> = {
     }
     const ordered = allocBytes(16);
     for (let i = 0; i < 16; i++) ordered[i] = bytes[1 + UUID_ORDER[i]];
-    const hex = formatHex(ordered, 0, 16).replaceAll(":", "");
+    const hex = encodeHex(ordered);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${
       hex.slice(16, 20)
     }-${hex.slice(20)}`;
   },
   encode(value) {
     const hex = value.replaceAll("-", "");
-    if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
+    let ordered: Uint8Array | undefined;
+    try {
+      if (hex.length === 32) ordered = decodeHex(hex);
+    } catch { /* not hex: refused below */ }
+    if (ordered === undefined) {
       throw new TypeError(
         `Cannot encode client UUID ${JSON.stringify(value)}: not a UUID`,
       );
     }
     const out = allocBytes(17);
-    for (let i = 0; i < 16; i++) {
-      out[1 + UUID_ORDER[i]] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-    }
+    for (let i = 0; i < 16; i++) out[1 + UUID_ORDER[i]] = ordered[i];
     return out;
   },
 };

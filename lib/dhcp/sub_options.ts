@@ -8,8 +8,8 @@
 
 import { allocBytes } from "../bytes/alloc.ts";
 import { encodeUtf8 } from "../bytes/utf8.ts";
-import { decodeUtf8 } from "./_bytes.ts";
-import type { OptionValueCodec } from "./option_values.ts";
+import { decodeUtf8 } from "../bytes/utf8.ts";
+import type { OptionValueCodec } from "./option_codec.ts";
 import { checkUint, valueError } from "./_value_error.ts";
 
 /** One sub-option of an encapsulating option. */

@@ -8,8 +8,8 @@ import type {
   Reservation,
   ReservationExtensions,
 } from "../backend/reservation.ts";
-import { isIPv4 } from "./addresses.ts";
-import { InvalidReplyError } from "./errors.ts";
+import { parseIpv4Cidr } from "../net/ipv4.ts";
+import { InvalidReplyError } from "../backend/errors.ts";
 import { fromGoUrl } from "./go_url.ts";
 import {
   describe,
@@ -78,8 +78,7 @@ function decodeRoute(value: unknown, field: string): ClasslessRoute {
   }
   const keys = lowerKeys(value);
   const destination = str(keys.get("destination")?.[1], field, ".Destination");
-  const m = /^(.+)\/(\d{1,2})$/.exec(destination);
-  if (!m || !isIPv4(m[1]) || Number(m[2]) > 32) {
+  if (parseIpv4Cidr(destination) === undefined) {
     throw new InvalidReplyError(
       `${field}.Destination`,
       `${JSON.stringify(destination)} is not an IPv4 CIDR`,

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { isIPv4 } from "./addresses.ts";
-import { InvalidReplyError } from "./errors.ts";
+import { isIpv4 } from "../net/ipv4.ts";
+import { InvalidReplyError } from "../backend/errors.ts";
 
 /** A decoded JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -76,7 +76,7 @@ export function ip(
   index = -1,
 ): string {
   const text = str(value, prefix, name, index);
-  if (!isIPv4(text)) {
+  if (!isIpv4(text)) {
     throw new InvalidReplyError(
       where(prefix, name, index),
       `${JSON.stringify(text)} is not a dotted-quad IPv4 address`,

@@ -1,82 +1,27 @@
 /**
  * Address conversions between this project's text forms (lower-case colon
- * MACs, dotted quads) and what Go puts on the wire (base64 byte slices).
+ * MACs, dotted quads; the rules are lib/net's) and what Go puts on the wire
+ * (base64 byte slices).
  *
  * @module
  */
 
-import { allocBytes } from "../bytes/alloc.ts";
-import { formatHex } from "../bytes/hex.ts";
-import { decodeBase64, encodeBase64 } from "../cloudevents/_base64.ts";
-
-const HEX_MAC = /^[0-9a-fA-F]{1,2}([:-][0-9a-fA-F]{1,2})*$/;
-const CANONICAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
-
-/**
- * Bytes of a hardware address in colon (or dash) hex form.
- *
- * @param mac For example `08:00:27:29:4e:67`.
- * @throws {TypeError} When `mac` is not colon or dash hex.
- * @example
- * ```ts
- * import { macToBytes } from "./addresses.ts";
- * if (macToBytes("08:00:27:29:4e:67").length !== 6) throw new Error();
- * ```
- */
-export function macToBytes(mac: string): Uint8Array {
-  // A hand-written scan (this runs for every lookup): groups of one or two
-  // hex digits separated by ":" or "-", at least two groups.
-  const out = allocBytes(Math.ceil((mac.length + 1) / 2));
-  let length = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = 0; i <= mac.length; i++) {
-    const c = i < mac.length ? mac.charCodeAt(i) : -1;
-    const v = c >= 48 && c <= 57
-      ? c - 48
-      : c >= 97 && c <= 102
-      ? c - 87
-      : c >= 65 && c <= 70
-      ? c - 55
-      : -1;
-    if (v >= 0 && digits < 2) {
-      value = value * 16 + v;
-      digits++;
-    } else if ((c === 58 || c === 45 || c === -1) && digits > 0) {
-      out[length++] = value;
-      value = 0;
-      digits = 0;
-    } else {
-      throw new TypeError(
-        `Cannot parse MAC address ${JSON.stringify(mac)}: want colon hex`,
-      );
-    }
-  }
-  if (length < 2) {
-    throw new TypeError(
-      `Cannot parse MAC address ${JSON.stringify(mac)}: want colon hex`,
-    );
-  }
-  return out.subarray(0, length);
-}
-
-/**
- * Lower-case colon hex of hardware address bytes.
- *
- * @example
- * ```ts
- * import { bytesToMac } from "./addresses.ts";
- * if (bytesToMac(new Uint8Array([8, 0, 0x27])) !== "08:00:27") throw new Error();
- * ```
- */
-export function bytesToMac(bytes: Uint8Array): string {
-  return formatHex(bytes, 0, bytes.length);
-}
+import { decodeBase64, encodeBase64 } from "../bytes/base64.ts";
+import { formatIpv4, isIpv4 } from "../net/ipv4.ts";
+import {
+  formatMac,
+  MAC_MAX_OCTETS,
+  MAC_MIN_OCTETS,
+  normalizeMac,
+  parseMac,
+} from "../net/mac.ts";
 
 /**
  * Base64 of a MAC's raw bytes, as Go encodes `net.HardwareAddr` in JSON.
  *
- * @throws {TypeError} When `mac` is not colon hex.
+ * @param mac A MAC address, for example `08:00:27:29:4e:67`.
+ * @returns Standard padded base64.
+ * @throws {TypeError} When `mac` is not a MAC address.
  * @example
  * ```ts
  * import { macToBase64 } from "./addresses.ts";
@@ -84,26 +29,26 @@ export function bytesToMac(bytes: Uint8Array): string {
  * ```
  */
 export function macToBase64(mac: string): string {
-  return encodeBase64(macToBytes(mac));
+  return encodeBase64(parseMac(mac));
 }
 
 /**
- * Read a MAC in colon/dash hex or base64 of its bytes into lower-case colon
- * hex.
+ * Read a MAC from the wire, as colon/dash hex or base64 of its bytes, into
+ * lower-case colon hex.
  *
- * @throws {TypeError} When it is neither.
+ * @param text The field's value.
+ * @returns Lower-case colon hex.
+ * @throws {TypeError} When it is neither, or not 6 to 20 bytes.
  * @example
  * ```ts
- * import { parseMac } from "./addresses.ts";
- * if (parseMac("CAAnKU5n") !== "08:00:27:29:4e:67") throw new Error();
- * if (parseMac("08-00-27-29-4E-67") !== "08:00:27:29:4e:67") throw new Error();
+ * import { parseWireMac } from "./addresses.ts";
+ * if (parseWireMac("CAAnKU5n") !== "08:00:27:29:4e:67") throw new Error();
+ * if (parseWireMac("08-00-27-29-4E-67") !== "08:00:27:29:4e:67") throw new Error();
  * ```
  */
-export function parseMac(text: string): string {
-  if (CANONICAL_MAC.test(text)) return text;
-  if (/[:-]/.test(text) && HEX_MAC.test(text)) {
-    return bytesToMac(macToBytes(text));
-  }
+export function parseWireMac(text: string): string {
+  const hex = normalizeMac(text);
+  if (hex !== undefined) return hex;
   let bytes: Uint8Array;
   try {
     bytes = decodeBase64(text);
@@ -115,50 +60,22 @@ export function parseMac(text: string): string {
       { cause },
     );
   }
-  if (bytes.length === 0 || bytes.length > 20) {
+  if (bytes.length < MAC_MIN_OCTETS || bytes.length > MAC_MAX_OCTETS) {
     throw new TypeError(
       `Cannot parse MAC address ${
         JSON.stringify(text)
-      }: base64 of ${bytes.length} bytes, want 1 to 20`,
+      }: base64 of ${bytes.length} bytes, want ${MAC_MIN_OCTETS} to ${MAC_MAX_OCTETS}`,
     );
   }
-  return bytesToMac(bytes);
-}
-
-/**
- * Whether `text` is an IPv4 address in dotted-quad form.
- *
- * @example
- * ```ts
- * import { isIPv4 } from "./addresses.ts";
- * if (!isIPv4("192.168.2.1") || isIPv4("300.1.1.1")) throw new Error();
- * ```
- */
-export function isIPv4(text: string): boolean {
-  // A hand-written scan: this runs for every address of every reply.
-  let octets = 0;
-  let digits = 0;
-  let value = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      value = value * 10 + (c - 48);
-      if (++digits > 3 || value > 255) return false;
-    } else if (c === 46 && digits > 0 && octets < 3) {
-      octets++;
-      digits = 0;
-      value = 0;
-    } else {
-      return false;
-    }
-  }
-  return octets === 3 && digits > 0;
+  return formatMac(bytes);
 }
 
 /**
  * Read a subnet mask, dotted or base64 of 4 bytes (or 16 bytes whose first 12
  * are all `0xff` or all `0`, an IPv4 mask in IPv6 length), into dotted form.
  *
+ * @param text The field's value.
+ * @returns A dotted quad.
  * @throws {TypeError} When it is neither.
  * @example
  * ```ts
@@ -167,7 +84,7 @@ export function isIPv4(text: string): boolean {
  * ```
  */
 export function parseMask(text: string): string {
-  if (isIPv4(text)) return text;
+  if (isIpv4(text)) return text;
   let bytes: Uint8Array;
   try {
     bytes = decodeBase64(text);
@@ -193,5 +110,5 @@ export function parseMask(text: string): string {
       }: base64 of ${bytes.length} bytes, want 4 or 16`,
     );
   }
-  return Array.from(bytes).join(".");
+  return formatIpv4(bytes, 0);
 }

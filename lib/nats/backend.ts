@@ -5,19 +5,20 @@
  * @module
  */
 
-import { encodeUtf8 } from "../bytes/utf8.ts";
 import type { ConnectionOptions, NatsConnection } from "../types/nats.ts";
 import { connect } from "@nats-io/transport-node";
 import type { Backend, LookupOptions } from "../backend/backend.ts";
 import type { Reservation } from "../backend/reservation.ts";
-import { CachingBackend } from "../backend/caching_backend.ts";
-import { CoalescingBackend } from "../backend/coalescing_backend.ts";
-import { decodeEventRecord } from "../cloudevents/nats_binding.ts";
+import {
+  decodeEventRecord,
+  encodeStructured,
+} from "../cloudevents/nats_binding.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
-import { bytesToMac, macToBytes } from "./addresses.ts";
-import { InvalidReplyError } from "./errors.ts";
+import { canonicalMac } from "../net/mac.ts";
+import { DEFAULT_NATS_URL } from "./urls.ts";
+import { InvalidReplyError } from "../backend/errors.ts";
 import { RequestMux } from "./request_mux.ts";
-import { newTraceparent } from "./traceparent.ts";
+import { newTraceparent } from "../tracing/traceparent.ts";
 import {
   decodeLookupReply,
   DEFAULT_LEASE_TIME,
@@ -74,14 +75,6 @@ export interface NatsBackendOptions {
    */
   defaultLeaseTime?: number;
   /**
-   * How long an answer is reused for the same MAC, in milliseconds; 0 asks
-   * the responder every time, as the Go server does, so a changed or deleted
-   * reservation applies on the very next packet. Concurrent lookups of one
-   * MAC are merged either way.
-   * @default {0}
-   */
-  cacheTtl?: number;
-  /**
    * Where each lookup is logged (debug level).
    * @default {silentLogger}
    */
@@ -93,8 +86,9 @@ export interface NatsBackendOptions {
  * request is `org.tinkerbell.backend.read` from `/tinkerbell/dhcp` with
  * `{MacAddress, Traceparent}` data; the reply may be v1 or v2.
  *
- * Concurrent lookups of one MAC share one request ({@linkcode CoalescingBackend});
- * with `cacheTtl` answers are reused ({@linkcode CachingBackend}).
+ * One request per lookup: coalescing, the cache, the per-MAC limit and the
+ * fail-fast guard are layered on top by `createLookupStack`
+ * (lookup_stack.ts), the one place the DHCP server's lookups are built.
  *
  * Lookups reject with `LookupTimeoutError`, `NoResponderError` (at once),
  * `InvalidEventError` (the reply is not a CloudEvent), `InvalidReplyError`
@@ -112,7 +106,6 @@ export class NatsBackend implements Backend, AsyncDisposable {
   readonly #timeout: number;
   readonly #defaultLeaseTime: number;
   readonly #logger: Logger;
-  readonly #front: Backend;
   #connecting: Promise<NatsConnection> | undefined;
   #owned: NatsConnection | undefined;
   /** The connection once known, to skip an await per lookup. */
@@ -125,7 +118,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
   /**
    * Create the backend; it connects on first use unless given `nc`.
    *
-   * @param options Connection, subject, timeout and cache settings.
+   * @param options Connection, subject, timeout and lease time.
    */
   constructor(options: NatsBackendOptions = {}) {
     this.#options = options;
@@ -137,12 +130,6 @@ export class NatsBackend implements Backend, AsyncDisposable {
       this.#connecting = Promise.resolve(options.nc);
       this.#ready = options.nc;
     }
-    const raw: Backend = { lookup: (mac, o) => this.#request(mac, o) };
-    const coalescing = new CoalescingBackend(raw);
-    const ttl = options.cacheTtl ?? 0;
-    this.#front = ttl > 0
-      ? new CachingBackend(coalescing, { ttl })
-      : coalescing;
   }
 
   /**
@@ -172,7 +159,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
       return Promise.reject(new Error("Cannot look up: the backend is closed"));
     }
     if (this.#connecting === undefined) {
-      const servers = this.#options.servers ?? "nats://127.0.0.1:4222";
+      const servers = this.#options.servers ?? DEFAULT_NATS_URL;
       const connecting = connect({
         // nats.js otherwise builds two or three Error objects (stack traces)
         // per request for async traces: a sizeable share of a lookup's CPU.
@@ -202,7 +189,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
    * @param options Signal and the transaction's W3C trace context (a new
    *   one is generated when absent).
    * @returns The reservation, or `undefined` when the responder says 404.
-   * @throws {TypeError} When `mac` is not colon hex.
+   * @throws {TypeError} When `mac` is not a MAC address (lib/net/mac.ts).
    */
   lookup(
     mac: string,
@@ -210,11 +197,11 @@ export class NatsBackend implements Backend, AsyncDisposable {
   ): Promise<Reservation | undefined> {
     let normal: string;
     try {
-      normal = bytesToMac(macToBytes(mac));
+      normal = canonicalMac(mac);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#front.lookup(normal, options);
+    return this.#request(normal, options);
   }
 
   async #request(
@@ -225,10 +212,10 @@ export class NatsBackend implements Backend, AsyncDisposable {
       ? this.#ready
       : await this.connection();
     const traceparent = options.traceparent || newTraceparent();
-    // The structured-mode event, written directly: the same JSON that
-    // encodeStructured(new CloudEvent(...)) gives, at a fraction of the cost.
-    // `time` is optional and Go ignores it; leaving it out saves a Date.
-    const payload = encodeUtf8(JSON.stringify({
+    // A plain event object, not a `CloudEvent` instance (whose constructor
+    // copies and validates); `time` is optional and Go ignores it, leaving
+    // it out saves a Date.
+    const payload = encodeStructured({
       specversion: "1.0",
       id: `${idPrefix}-${(idCounter++).toString(36)}`,
       source: EVENT_SOURCE,
@@ -236,7 +223,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
       datacontenttype: "application/json",
       subject: mac,
       data: encodeLookupRequest(mac, traceparent),
-    }));
+    });
     const debug = this.#logger.enabled("debug");
     const started = debug ? performance.now() : 0;
     if (this.#mux === undefined || this.#muxConnection !== nc) {

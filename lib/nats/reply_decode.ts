@@ -15,8 +15,8 @@
  * @module
  */
 import type { Reservation } from "../backend/reservation.ts";
-import { parseMac, parseMask } from "./addresses.ts";
-import { BackendError, InvalidReplyError } from "./errors.ts";
+import { parseMask, parseWireMac } from "./addresses.ts";
+import { BackendError, InvalidReplyError } from "../backend/errors.ts";
 import { decodeExtensions, decodeNetboot } from "./_reply_netboot.ts";
 import {
   describe,
@@ -88,7 +88,7 @@ function decodeDhcp(
     switch (name) {
       case "MACAddress":
         try {
-          r.macAddress = parseMac(str(value, prefix, name));
+          r.macAddress = parseWireMac(str(value, prefix, name));
         } catch (cause) {
           if (cause instanceof InvalidReplyError) throw cause;
           throw new InvalidReplyError(

@@ -12,7 +12,7 @@
  */
 import { createInbox, type Subscription } from "@nats-io/nats-core";
 import type { Msg, NatsConnection } from "../types/nats.ts";
-import { LookupTimeoutError, NoResponderError } from "../cloudevents/errors.ts";
+import { LookupTimeoutError, NoResponderError } from "../backend/errors.ts";
 import { DeadlineQueue } from "../timer/deadline_queue.ts";
 import { onAbort } from "../timer/on_abort.ts";
 

@@ -36,7 +36,7 @@
  * @module
  */
 import type { Reservation } from "../backend/reservation.ts";
-import { macToBase64, parseMac } from "./addresses.ts";
+import { macToBase64, parseWireMac } from "./addresses.ts";
 import { type GoUrl, toGoUrl } from "./go_url.ts";
 
 export { decodeLookupReply } from "./reply_decode.ts";
@@ -132,7 +132,7 @@ export function decodeLookupRequest(
   }
   let parsed: string;
   try {
-    parsed = parseMac(mac);
+    parsed = parseWireMac(mac);
   } catch (cause) {
     throw new TypeError(
       `Invalid lookup request: MacAddress ${
@@ -163,7 +163,7 @@ function dhcpObject(
   defaultLeaseTime: number,
 ): Record<string, unknown> {
   return {
-    MACAddress: parseMac(r.macAddress),
+    MACAddress: parseWireMac(r.macAddress),
     IPAddress: r.ipAddress,
     SubnetMask: r.subnetMask ?? "",
     DefaultGateway: r.defaultGateway ?? "",

@@ -34,6 +34,7 @@ import {
   type ReplyFormat,
 } from "../nats/wire.ts";
 import { type Logger, silentLogger } from "../log/logger.ts";
+import { DEFAULT_NATS_URL } from "../nats/urls.ts";
 import {
   DEFAULT_QUEUE,
   DEFAULT_SERVICE_NAME,
@@ -337,7 +338,7 @@ export async function startResponder(
     throw new TypeError("Cannot start the responder: lookup is not a function");
   }
   if (options.nc) return ready(new Responder(options.nc, false, options));
-  const servers = options.servers ?? "nats://127.0.0.1:4222";
+  const servers = options.servers ?? DEFAULT_NATS_URL;
   const logger = options.logger ?? silentLogger;
   let nc: NatsConnection;
   try {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { LookupOutcome } from "../backend/lookup_outcome.ts";
 
 /** Why the server dropped a packet without answering. */
 export const DropReason = {
@@ -37,19 +38,6 @@ export const DropReason = {
 
 /** One of {@linkcode DropReason}. */
 export type DropReason = typeof DropReason[keyof typeof DropReason];
-
-/** Outcome of one backend lookup. */
-export const LookupOutcome = {
-  /** A reservation came back. */
-  found: "found",
-  /** The MAC is unknown. */
-  notFound: "notFound",
-  /** The lookup failed or timed out. */
-  error: "error",
-} as const;
-
-/** One of {@linkcode LookupOutcome}. */
-export type LookupOutcome = typeof LookupOutcome[keyof typeof LookupOutcome];
 
 /** A snapshot of the server's counters. Message types are names: `DISCOVER`, `OFFER`, ... */
 export interface ServerCounters {

@@ -11,7 +11,7 @@ import type { Reservation } from "../backend/reservation.ts";
 import type { Logger } from "../log/logger.ts";
 import type { DropReason } from "./counters.ts";
 import type { ServerSettings } from "./options.ts";
-import type { TraceContext } from "./traceparent.ts";
+import type { TraceContext } from "../tracing/traceparent.ts";
 
 /** What a handler tells the chain. */
 export const Verdict = {

@@ -11,7 +11,7 @@ import { messageTypeOf } from "../dhcp/modifiers.ts";
 import { bytes, text } from "../dhcp/option_values.ts";
 import { type Handler, Verdict } from "./handler.ts";
 import { decideNetboot } from "./netboot.ts";
-import { traceparentBytes } from "./traceparent.ts";
+import { traceparentBytes } from "../tracing/traceparent.ts";
 
 /**
  * The netboot handler. Runs after the reservation handler.

@@ -5,7 +5,6 @@
  * @module
  */
 import { isIpv4 } from "../net/ipv4.ts";
-import type { ConnectionOptions } from "../types/nats.ts";
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -41,35 +40,6 @@ export interface NetbootOptions {
   userClass?: string;
 }
 
-/** NATS lookup settings, used when no {@linkcode DhcpServerOptions.backend} is given. */
-export interface NatsLookupOptions {
-  /**
-   * NATS server URL(s): a list, or one string with commas.
-   * @default {"nats://127.0.0.1:4222"}
-   */
-  natsUrl?: string | string[];
-  /**
-   * Further NATS connection options (authentication, TLS, reconnects, name);
-   * their `servers` is used when `natsUrl` is absent.
-   */
-  connectOptions?: ConnectionOptions;
-  /**
-   * Cache found reservations for this many milliseconds (0: no cache).
-   * @default {0}
-   */
-  cacheTtl?: number;
-  /**
-   * Request subject.
-   * @default {"tinkerbell.dhcp"}
-   */
-  subject?: string;
-  /**
-   * Lookup timeout in milliseconds.
-   * @default {5000}
-   */
-  timeout?: number;
-}
-
 /** Options of {@linkcode DhcpServer}. */
 export interface DhcpServerOptions {
   /**
@@ -88,19 +58,20 @@ export interface DhcpServerOptions {
    * non-loopback IPv4 address of the host.
    */
   serverIp?: string;
-  /** Where reservations come from. When absent, a NATS backend is built from {@linkcode DhcpServerOptions.nats}. */
-  backend?: Backend;
+  /**
+   * Where reservations come from: over NATS, the stack `createLookupStack`
+   * builds (lib/nats/lookup_stack.ts); the server does not close it.
+   */
+  backend: Backend;
   /**
    * Drop, before decoding, the requests of a MAC that is over its lookup
-   * rate (the limiter the backend uses: `GuardedBackend.limiter`); counted
-   * as drops with reason `rateLimited`. A looping client then costs little
+   * rate (the limiter the backend uses: `LookupStack.limiter`); counted as
+   * drops with reason `rateLimited`. A looping client then costs little
    * more than its receive.
    */
   macRateLimiter?: {
     refuses(buffer: Uint8Array, offset: number, length: number): boolean;
   };
-  /** NATS settings for the built-in NATS backend. */
-  nats?: NatsLookupOptions;
   /**
    * Lease time in seconds when the reservation has none (or 0).
    * @default {86400}
@@ -116,7 +87,7 @@ export interface DhcpServerOptions {
   /**
    * Give up on one backend lookup after this many milliseconds (no reply,
    * counted as a backend error), whatever the backend does. The NATS
-   * backend has its own, shorter timeout (`nats.timeout`).
+   * backend has its own, shorter timeout.
    * @default {10000}
    */
   lookupTimeout?: number;
@@ -233,7 +204,9 @@ function firstHostAddress(): string | undefined {
  * @throws {TypeError} On a malformed address, or when no server identifier can be derived.
  * @throws {RangeError} On an out-of-range number.
  */
-export function resolveSettings(options: DhcpServerOptions): ServerSettings {
+export function resolveSettings(
+  options: Omit<DhcpServerOptions, "backend">,
+): ServerSettings {
   const { host: listenHost, port: listenPort } = parseHostPort(
     options.listen ?? "0.0.0.0:67",
     67,

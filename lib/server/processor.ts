@@ -13,6 +13,7 @@ import {
   withMessageType,
   withServerIdentifier,
 } from "../dhcp/modifiers.ts";
+import { hexNumber } from "../bytes/hex.ts";
 import type { Logger } from "../log/logger.ts";
 import { type ReplyDestination, replyDestination } from "./addressing.ts";
 import { Counters, DropReason } from "./counters.ts";
@@ -21,9 +22,9 @@ import type { ServerSettings } from "./options.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { encodeReply, finalizeOptions, replyMaxSize } from "./reply_options.ts";
 import { lazyChild } from "./lazy_logger.ts";
-import { newTraceContext } from "./traceparent.ts";
-import { describePacket } from "../metrics/packet_log.ts";
-import { startTransactionSpan } from "../metrics/tracing.ts";
+import { newTraceContext } from "../tracing/traceparent.ts";
+import { describePacket } from "./packet_log.ts";
+import { startTransactionSpan } from "../tracing/spans.ts";
 
 /** Where a datagram came from. */
 export interface DatagramSource {
@@ -145,7 +146,7 @@ export class PacketProcessor {
     this.counters.packetIn(request.op === 1 ? typeName : "BOOTREPLY");
     const log = lazyChild(this.#logger, () => ({
       mac: request.clientHardwareAddress,
-      xid: "0x" + request.transactionId.toString(16).padStart(8, "0"),
+      xid: "0x" + hexNumber(request.transactionId, 8),
       type: typeName,
       from: `${source.address}:${source.port}`,
       ...(source.interfaceIndex !== undefined

@@ -5,6 +5,10 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
+import {
+  classifyLookupError,
+  LookupOutcome,
+} from "../backend/lookup_outcome.ts";
 import type { Reservation } from "../backend/reservation.ts";
 import { MessageType, OptionCode } from "../dhcp/codes.ts";
 import type { DhcpMessage } from "../dhcp/message.ts";
@@ -22,10 +26,10 @@ import { DropReason } from "./counters.ts";
 import { type Handler, type HandlerContext, Verdict } from "./handler.ts";
 import { LookupDeadlines } from "./lookup_deadline.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { formatTraceparent } from "./traceparent.ts";
+import { formatTraceparent } from "../tracing/traceparent.ts";
 
 /** What the reservation handler reports per lookup, for counters. */
-export type LookupReport = (outcome: "found" | "notFound" | "error") => void;
+export type LookupReport = (outcome: LookupOutcome) => void;
 
 /** Options of {@linkcode reservationHandler}. */
 export interface ReservationHandlerOptions {
@@ -133,10 +137,12 @@ async function lookup(
           traceparent: formatTraceparent(context.trace),
         }),
     );
-    onLookup?.(found === undefined ? "notFound" : "found");
+    onLookup?.(
+      found === undefined ? LookupOutcome.notFound : LookupOutcome.found,
+    );
     return found;
   } catch (error) {
-    onLookup?.("error");
+    onLookup?.(classifyLookupError(error));
     return error instanceof Error ? error : new Error(String(error));
   }
 }

@@ -24,7 +24,6 @@ import {
   type ReceivedPacket,
 } from "./socket.ts";
 import { openInterfaceSocket } from "./socket_linux.ts";
-import { createNatsBackend } from "./nats_backend.ts";
 
 /**
  * The default handler chain: reservation, then netboot.
@@ -68,7 +67,6 @@ export class DhcpServer implements AsyncDisposable {
   #pending = new Set<Promise<void>>();
   #closing = false;
   #closed?: Promise<void>;
-  #ownedBackend?: AsyncDisposable;
   #onAbort?: () => void;
   #signal?: AbortSignal;
 
@@ -91,16 +89,23 @@ export class DhcpServer implements AsyncDisposable {
    *
    * @param options See {@linkcode DhcpServerOptions}.
    * @returns The running server.
-   * @throws {TypeError} On invalid options.
+   * @throws {TypeError} On invalid options, or without a backend.
    * @throws {Error} When the socket cannot be bound (the message says why and what to do).
    */
-  static async start(options: DhcpServerOptions = {}): Promise<DhcpServer> {
+  static async start(options: DhcpServerOptions): Promise<DhcpServer> {
     const settings = resolveSettings(options);
+    const backend = options.backend;
+    if (typeof backend?.lookup !== "function") {
+      throw new TypeError(
+        "Invalid backend: it must have a lookup method (over NATS: createLookupStack)",
+      );
+    }
     const logger = (options.logger ?? silentLogger).child({
       component: "dhcp",
     });
     const counters = new Counters();
-    // Bind first: a missing privilege or interface fails before NATS is touched.
+    // Bind first: a missing privilege or interface fails before the caller
+    // connects the backend.
     const ref: { server?: DhcpServer } = {};
     const onPacket = (packet: ReceivedPacket) => {
       if (ref.server) ref.server.#receive(packet);
@@ -133,20 +138,6 @@ export class DhcpServer implements AsyncDisposable {
         onError,
         refuse,
       });
-    let backend = options.backend;
-    let owned: (Backend & AsyncDisposable) | undefined;
-    if (backend === undefined) {
-      try {
-        owned = await createNatsBackend(options.nats ?? {}, {
-          logger,
-          defaultLeaseTime: settings.defaultLeaseTime,
-        });
-      } catch (error) {
-        await socket.close();
-        throw error;
-      }
-      backend = owned;
-    }
     const processor = new PacketProcessor({
       settings,
       handlers: defaultHandlers(backend, counters),
@@ -161,7 +152,6 @@ export class DhcpServer implements AsyncDisposable {
       logger,
     );
     ref.server = server;
-    server.#ownedBackend = owned;
     if (options.signal) {
       server.#signal = options.signal;
       server.#onAbort = () => void server.close();
@@ -235,7 +225,6 @@ export class DhcpServer implements AsyncDisposable {
       this.#processor.abort();
       await Promise.allSettled([...this.#pending]);
       await this.#socket.close();
-      await this.#ownedBackend?.[Symbol.asyncDispose]();
       this.#logger.info("DHCP server stopped");
     })();
   }
@@ -255,11 +244,13 @@ export class DhcpServer implements AsyncDisposable {
  * @throws {Error} When the socket cannot be bound.
  * @example
  * ```ts ignore
- * await using server = await startDhcpServer({ interface: "eth0", nats: { natsUrl: "nats://127.0.0.1:4222" } });
+ * await using lookups = createLookupStack({ servers: "nats://127.0.0.1:4222" });
+ * await using server = await startDhcpServer({ interface: "eth0", backend: lookups });
+ * await lookups.connect();
  * ```
  */
 export function startDhcpServer(
-  options: DhcpServerOptions = {},
+  options: DhcpServerOptions,
 ): Promise<DhcpServer> {
   return DhcpServer.start(options);
 }

@@ -16,6 +16,7 @@
  */
 
 import { setImmediate } from "node:timers";
+import { writeIpv4 } from "../net/ipv4.ts";
 import { BATCH, batchReceiver, IP_PKTINFO, IPPROTO_IP } from "./_recv_batch.ts";
 import {
   bindError,
@@ -89,7 +90,7 @@ function sockaddrIn(address: string, port: number): Uint8Array {
   const view = new DataView(buf.buffer);
   view.setUint16(0, AF_INET, true);
   view.setUint16(2, port, false);
-  buf.set(address.split(".").map(Number), 4);
+  writeIpv4(address, buf, 4);
   return buf;
 }
 

@@ -1,6 +1,7 @@
 /**
  * A test responder: answers DHCP lookups over NATS from an in-memory table,
- * with the real wire format (C's `serveEvents` + `encodeLookupReply`).
+ * with the real wire format (our responder with a lookup function that
+ * records what it is asked).
  *
  * Also runnable as a subprocess, for tests whose NATS server lives inside a
  * network namespace:
@@ -9,21 +10,9 @@
  *
  * @module
  */
-import { CloudEvent } from "cloudevents";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { connect } from "@nats-io/transport-node";
 import type { Reservation } from "../../lib/backend/reservation.ts";
-import {
-  type EventService,
-  serveEvents,
-} from "../../lib/cloudevents/request.ts";
-import {
-  decodeLookupRequest,
-  DEFAULT_SUBJECT,
-  encodeLookupReply,
-  EVENT_SOURCE,
-  type ReplyFormat,
-} from "../../lib/nats/wire.ts";
+import { DEFAULT_SUBJECT, type ReplyFormat } from "../../lib/nats/wire.ts";
+import { startResponder } from "../../lib/responder/responder.ts";
 
 /** Options of {@linkcode startMemoryResponder}. */
 export interface MemoryResponderOptions {
@@ -69,40 +58,25 @@ export async function startMemoryResponder(
   const table = new Map(
     options.reservations.map((r) => [r.macAddress.toLowerCase(), r]),
   );
-  const nc: NatsConnection = await connect({
-    servers: options.url,
-    token: options.token,
-  });
   const lookups: string[] = [];
   const traceparents: string[] = [];
-  const service: EventService = serveEvents(
-    nc,
-    options.subject ?? DEFAULT_SUBJECT,
-    async (event) => {
-      const { mac, traceparent } = decodeLookupRequest(event.data);
+  const responder = await startResponder({
+    servers: options.url,
+    connectOptions: { token: options.token },
+    subject: options.subject ?? DEFAULT_SUBJECT,
+    replyFormat: options.format ?? "v2",
+    serviceName: false,
+    lookup: async (mac, { traceparent }) => {
       lookups.push(mac);
       traceparents.push(traceparent);
       if (options.delayMs) {
         await new Promise((r) => setTimeout(r, options.delayMs));
       }
-      const data = encodeLookupReply(table.get(mac), options.format ?? "v2");
-      if (data === undefined) return undefined;
-      return new CloudEvent<unknown>({
-        type: "org.tinkerbell.backend.read.reply",
-        source: EVENT_SOURCE,
-        subject: mac,
-        datacontenttype: "application/json",
-        data,
-      }, false);
+      return table.get(mac);
     },
-  );
-  await nc.flush();
+  });
   let stopped: Promise<void> | undefined;
-  const stop = () =>
-    stopped ??= (async () => {
-      await service.drain();
-      await nc.close();
-    })();
+  const stop = () => stopped ??= responder.drain();
   return { lookups, traceparents, stop, [Symbol.asyncDispose]: stop };
 }
 

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { allocBytes, bytesFrom, copyBytes } from "../../lib/bytes/alloc.ts";
-import { formatHex } from "../../lib/bytes/hex.ts";
-import { encodeUtf8, writeUtf8 } from "../../lib/bytes/utf8.ts";
+import {
+  decodeHex,
+  encodeHex,
+  formatHex,
+  hexDigitValue,
+  hexNumber,
+} from "../../lib/bytes/hex.ts";
+import { decodeUtf8, encodeUtf8, writeUtf8 } from "../../lib/bytes/utf8.ts";
 
 Deno.test("allocBytes - zero-filled views that never overlap, across slabs", () => {
   const seen: Uint8Array[] = [];
@@ -54,4 +60,41 @@ Deno.test("formatHex - lower-case colon hex", () => {
   );
   assert.equal(formatHex(Uint8Array.of(1, 2, 3), 1, 2), "02:03");
   assert.equal(formatHex(new Uint8Array(0), 0, 0), "");
+});
+
+Deno.test("encodeHex and decodeHex - plain hex both ways, either case in", () => {
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const hex = encodeHex(all);
+  assert.equal(hex.length, 512);
+  assert.equal(hex.slice(0, 8), "00010203");
+  assert.deepEqual(decodeHex(hex), all);
+  assert.deepEqual(decodeHex(hex.toUpperCase()), all);
+  assert.equal(encodeHex(new Uint8Array(0)), "");
+  assert.equal(decodeHex("").length, 0);
+  for (const bad of ["0", "abc", "0g", "0x00", " 00", "00 "]) {
+    assert.throws(() => decodeHex(bad), /^TypeError: Cannot decode hex/, bad);
+  }
+});
+
+Deno.test("hexDigitValue and hexNumber - digits and padded numbers", () => {
+  for (let c = 0; c < 128; c++) {
+    const char = String.fromCharCode(c);
+    const want = /^[0-9a-fA-F]$/.test(char) ? parseInt(char, 16) : -1;
+    assert.equal(hexDigitValue(c), want, char);
+  }
+  assert.equal(hexNumber(0x2a, 8), "0000002a");
+  assert.equal(hexNumber(0xdeadbeef, 8), "deadbeef");
+  assert.equal(hexNumber(0x40), "40");
+});
+
+Deno.test("decodeUtf8 - the same text as TextDecoder, short ASCII or not", () => {
+  const dec = new TextDecoder();
+  for (
+    const text of ["", "pxe", "héllo", "x".repeat(100), "\u{1f600}", "a\0b"]
+  ) {
+    const bytes = new TextEncoder().encode(`..${text}..`);
+    assert.equal(decodeUtf8(bytes, 2, bytes.length - 2), text);
+  }
+  const bad = Uint8Array.of(0x61, 0xff, 0x62);
+  assert.equal(decodeUtf8(bad, 0, 3), dec.decode(bad));
 });

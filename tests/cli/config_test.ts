@@ -224,7 +224,7 @@ Deno.test("parseConfig() returns help and version text instead of printing", () 
   }
   assert.deepEqual(parseConfig(["--version"], {}), {
     kind: "output",
-    text: "0.1.0\n",
+    text: `dhcp-nats 0.1.0\ndeno ${Deno.version.deno}\nv8 ${Deno.version.v8}\n`,
   });
 });
 

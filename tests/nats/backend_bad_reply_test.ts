@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { NatsBackend } from "../../lib/nats/backend.ts";
-import { BackendError, InvalidReplyError } from "../../lib/nats/errors.ts";
 import {
-  InvalidEventError,
+  BackendError,
+  InvalidReplyError,
   LookupTimeoutError,
   NoResponderError,
-} from "../../lib/cloudevents/errors.ts";
+} from "../../lib/backend/errors.ts";
+import { InvalidEventError } from "../../lib/cloudevents/errors.ts";
 import {
   enc,
   GO_DHCP,

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { CloudEvent } from "cloudevents";
 import { connect } from "@nats-io/transport-node";
 import { freePort, startNatsServer } from "../_helpers/nats_server.ts";
 import { NatsBackend } from "../../lib/nats/backend.ts";
-import { serveEvents } from "../../lib/cloudevents/request.ts";
+import { startResponder } from "../../lib/responder/responder.ts";
 import { createEvent } from "../../lib/cloudevents/event.ts";
 import { encodeBinary } from "../../lib/cloudevents/nats_binding.ts";
-import { decodeLookupRequest, encodeLookupReply } from "../../lib/nats/wire.ts";
 import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
@@ -97,15 +95,11 @@ Deno.test("nats backend - round trip with our own responder pieces, Extensions i
       },
     };
     const store = new MemoryBackend([reservation]);
-    await using _service = serveEvents(nc, "g.ours", async (event) => {
-      const { mac } = decodeLookupRequest(event.data);
-      const data = encodeLookupReply(await store.lookup(mac), "v2");
-      return new CloudEvent<unknown>({
-        type: "org.tinkerbell.backend.read",
-        source: "/dhcp-nats/responder",
-        datacontenttype: "application/json",
-        data,
-      });
+    await using _service = await startResponder({
+      nc,
+      subject: "g.ours",
+      serviceName: false,
+      lookup: (mac) => store.lookup(mac),
     });
     const backend = new NatsBackend({ nc, subject: "g.ours" });
     assert.deepEqual(await backend.lookup("aa:bb:cc:dd:ee:ff"), reservation);
@@ -135,63 +129,6 @@ Deno.test("nats backend - reads a binary-mode reply (ce-* headers)", () =>
     await nc.flush();
     const backend = new NatsBackend({ nc, subject: "g.binary" });
     assert.deepEqual(await backend.lookup(MAC), EXPECTED);
-  }));
-
-Deno.test("nats backend - concurrent lookups of one MAC send one request", () =>
-  withNats(async (nc) => {
-    const { seen } = goResponder(nc, "g.coalesce", async (mac) => {
-      await new Promise((r) => setTimeout(r, 100));
-      return goEnvelope({ ...GO_DHCP, MACAddress: mac });
-    });
-    await nc.flush();
-    const backend = new NatsBackend({ nc, subject: "g.coalesce" });
-    const other = "02:00:00:00:00:42";
-    const results = await Promise.all([
-      ...Array.from({ length: 16 }, () => backend.lookup(MAC)),
-      backend.lookup(other.toUpperCase()),
-    ]);
-    assert.deepEqual(seen.sort(), [MAC, other].sort());
-    assert.ok(
-      results.slice(0, 16).every((r) => r?.ipAddress === "192.168.2.153"),
-    );
-    assert.equal(results[16]?.macAddress, other);
-    results[0]!.ipAddress = "mutated"; // every caller has its own copy
-    assert.equal(results[1]?.ipAddress, "192.168.2.153");
-  }));
-
-Deno.test("nats backend - one caller's abort leaves the shared request to the others", () =>
-  withNats(async (nc) => {
-    const { seen } = goResponder(nc, "g.abort", async () => {
-      await new Promise((r) => setTimeout(r, 100));
-      return goEnvelope(GO_DHCP);
-    });
-    await nc.flush();
-    const backend = new NatsBackend({ nc, subject: "g.abort" });
-    const controller = new AbortController();
-    const first = backend.lookup(MAC, { signal: controller.signal });
-    const second = backend.lookup(MAC);
-    controller.abort(new Error("client went away"));
-    await assert.rejects(first, /client went away/);
-    assert.equal((await second)?.ipAddress, "192.168.2.153");
-    assert.equal(seen.length, 1);
-  }));
-
-Deno.test("nats backend - cacheTtl reuses an answer, 0 asks every time", () =>
-  withNats(async (nc) => {
-    const { seen } = goResponder(nc, "g.cache", () => goEnvelope(GO_DHCP));
-    await nc.flush();
-    const cached = new NatsBackend({
-      nc,
-      subject: "g.cache",
-      cacheTtl: 60_000,
-    });
-    await cached.lookup(MAC);
-    await cached.lookup(MAC);
-    assert.equal(seen.length, 1);
-    const uncached = new NatsBackend({ nc, subject: "g.cache" });
-    await uncached.lookup(MAC);
-    await uncached.lookup(MAC);
-    assert.equal(seen.length, 3);
   }));
 
 Deno.test("nats backend - owns and closes a connection it opened itself", async () => {

@@ -4,7 +4,7 @@ import { RequestMux } from "../../lib/nats/request_mux.ts";
 import {
   LookupTimeoutError,
   NoResponderError,
-} from "../../lib/cloudevents/errors.ts";
+} from "../../lib/backend/errors.ts";
 import { startNatsServer } from "../_helpers/nats_server.ts";
 
 const enc = new TextEncoder();

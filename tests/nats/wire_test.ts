@@ -7,7 +7,7 @@ import {
   encodeLookupReply,
   encodeLookupRequest,
 } from "../../lib/nats/wire.ts";
-import { BackendError, InvalidReplyError } from "../../lib/nats/errors.ts";
+import { BackendError, InvalidReplyError } from "../../lib/backend/errors.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
 
 // The v2 reply data of the wire format, byte for byte as a Go responder sends it.

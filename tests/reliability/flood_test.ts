@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { DhcpClient } from "../../lib/client/client.ts";
-import { DEFAULT_MAC_RATE_LIMIT } from "../../lib/metrics/mac_rate_limit.ts";
+import { DEFAULT_MAC_RATE_LIMIT } from "../../lib/backend/mac_rate_limit.ts";
 import { startNatsServer } from "../_helpers/nats_server.ts";
 import {
   metric,

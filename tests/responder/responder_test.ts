@@ -6,7 +6,7 @@ import { createLogger } from "../../lib/log/logger.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
 import { startResponder } from "../../lib/responder/responder.ts";
 import { ReservationStore } from "../../lib/responder/store.ts";
-import { BackendError } from "../../lib/nats/errors.ts";
+import { BackendError } from "../../lib/backend/errors.ts";
 import { decodeLookupReply } from "../../lib/nats/wire.ts";
 import { decodeEventRecord } from "../../lib/cloudevents/nats_binding.ts";
 import { lookup, rawLookup, requestPayload, SUBJECT } from "./_lookup.ts";

@@ -144,7 +144,7 @@ export function memoryLogger(
 /** A processor with the default chain. */
 export function processor(
   backend: Backend = new MemoryBackend([HOST]),
-  options: DhcpServerOptions = {},
+  options: Omit<DhcpServerOptions, "backend"> = {},
   logger: Logger = silentLogger,
 ): PacketProcessor {
   const settings = resolveSettings({

@@ -133,7 +133,7 @@ Deno.test({
       JSON.stringify({
         interface: br,
         listen: "0.0.0.0:67",
-        nats: { natsUrl },
+        nats: { servers: natsUrl },
         logLevel: "debug",
       }),
     ], { name: "server" });

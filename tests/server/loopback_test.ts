@@ -7,6 +7,11 @@ import assert from "node:assert/strict";
 import type { Reservation } from "../../lib/backend/reservation.ts";
 import { DhcpClient, dora } from "../../lib/client/client.ts";
 import { DhcpNakError, DhcpTimeoutError } from "../../lib/client/errors.ts";
+import {
+  createLookupStack,
+  type LookupStackOptions,
+} from "../../lib/nats/lookup_stack.ts";
+import type { DhcpServerOptions } from "../../lib/server/options.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
 import { startMemoryResponder } from "../_helpers/memory_responder.ts";
 import { startNatsServer } from "../_helpers/nats_server.ts";
@@ -24,6 +29,30 @@ const HOST: Reservation = {
   netboot: { allowNetboot: true, ipxeScriptUrl: "http://192.168.2.5/h1.ipxe" },
 };
 
+/**
+ * A DHCP server on loopback whose lookups go over NATS through the stack
+ * the CLI builds (without the per-MAC limit: these tests retry one MAC).
+ */
+async function startNatsDhcp(
+  lookups: LookupStackOptions,
+  options: Omit<DhcpServerOptions, "backend"> = {},
+) {
+  const stack = createLookupStack({ macRateLimit: false, ...lookups });
+  const server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    ...options,
+    backend: stack,
+  });
+  await stack.connect();
+  return {
+    server,
+    async [Symbol.asyncDispose]() {
+      await server.close();
+      await stack.close();
+    },
+  };
+}
+
 function subject(): string {
   return `test.dhcp.${crypto.randomUUID().slice(0, 8)}`;
 }
@@ -40,11 +69,11 @@ async function setup(
     reservations,
     format,
   });
-  const server = await DhcpServer.start({
-    listen: "127.0.0.1:0",
-    nats: { natsUrl: nats.url, subject: subj, timeout: 1000 },
-    netboot: { tftpServer: "127.0.0.1:6969" },
-  });
+  const dhcp = await startNatsDhcp(
+    { servers: nats.url, subject: subj, timeout: 1000 },
+    { netboot: { tftpServer: "127.0.0.1:6969" } },
+  );
+  const server = dhcp.server;
   const target = `127.0.0.1:${server.address.port}`;
   return {
     nats,
@@ -52,7 +81,7 @@ async function setup(
     server,
     target,
     async [Symbol.asyncDispose]() {
-      await server.close();
+      await dhcp[Symbol.asyncDispose]();
       await responder.stop();
       await nats.stop();
       await nats[Symbol.asyncDispose]();
@@ -124,16 +153,18 @@ Deno.test("loopback - unknown MAC: the responder says 404, the client gets nothi
     dora({ ...clientOptions(env.target, "02:00:00:00:00:99"), timeout: 700 }),
     DhcpTimeoutError,
   );
-  assert.ok((env.server.counters.lookups.notFound ?? 0) >= 1);
+  assert.ok((env.server.counters.lookups.not_found ?? 0) >= 1);
   assert.equal(env.server.counters.packetsOut.OFFER, undefined);
 });
 
 Deno.test("loopback - no responder on the subject: lookups fail fast and are counted", async () => {
   await using nats = await startNatsServer();
-  await using server = await DhcpServer.start({
-    listen: "127.0.0.1:0",
-    nats: { natsUrl: nats.url, subject: subject(), timeout: 5000 },
+  await using dhcp = await startNatsDhcp({
+    servers: nats.url,
+    subject: subject(),
+    timeout: 5000,
   });
+  const server = dhcp.server;
   await assert.rejects(
     dora({
       ...clientOptions(`127.0.0.1:${server.address.port}`),
@@ -142,7 +173,7 @@ Deno.test("loopback - no responder on the subject: lookups fail fast and are cou
     }),
     DhcpTimeoutError,
   );
-  assert.ok((server.counters.lookups.error ?? 0) >= 1);
+  assert.ok((server.counters.lookups.no_responders ?? 0) >= 1);
   assert.ok((server.counters.drops.backendError ?? 0) >= 1);
 });
 
@@ -181,10 +212,8 @@ Deno.test("loopback - 30 clients at once, each with a slow lookup, all get their
     reservations: hosts,
     delayMs: 100,
   });
-  const server = await DhcpServer.start({
-    listen: "127.0.0.1:0",
-    nats: { natsUrl: nats.url, subject: subj },
-  });
+  const dhcp = await startNatsDhcp({ servers: nats.url, subject: subj });
+  const server = dhcp.server;
   try {
     const leases = await Promise.all(
       hosts.map((h) =>
@@ -200,7 +229,7 @@ Deno.test("loopback - 30 clients at once, each with a slow lookup, all get their
       hosts.map((h) => h.ipAddress),
     );
   } finally {
-    await server.close();
+    await dhcp[Symbol.asyncDispose]();
     await responder.stop();
     await nats[Symbol.asyncDispose]();
   }
@@ -218,11 +247,11 @@ Deno.test("loopback - a malformed datagram is dropped and the server keeps servi
 Deno.test("loopback - the server stops when its signal aborts", async () => {
   await using nats = await startNatsServer();
   const controller = new AbortController();
-  const server = await DhcpServer.start({
-    listen: "127.0.0.1:0",
-    nats: { natsUrl: nats.url, subject: subject() },
-    signal: controller.signal,
-  });
+  await using dhcp = await startNatsDhcp(
+    { servers: nats.url, subject: subject() },
+    { signal: controller.signal },
+  );
+  const server = dhcp.server;
   controller.abort();
   await server.close(); // the same promise as the abort's close
   await assert.rejects(
@@ -247,16 +276,12 @@ Deno.test("loopback - NATS connection options (token auth) reach the server's ba
     reservations: [HOST],
     token: "s3cret-token",
   });
-  await using server = await DhcpServer.start({
-    listen: "127.0.0.1:0",
-    nats: {
-      connectOptions: {
-        servers: nats.url,
-        authenticator: tokenAuthenticator("s3cret-token"),
-      },
-      subject: subj,
-    },
+  await using dhcp = await startNatsDhcp({
+    servers: nats.url,
+    connectOptions: { authenticator: tokenAuthenticator("s3cret-token") },
+    subject: subj,
   });
+  const server = dhcp.server;
   const lease = await dora(clientOptions(`127.0.0.1:${server.address.port}`));
   assert.equal(lease.address, HOST.ipAddress);
 });
@@ -269,10 +294,12 @@ Deno.test("loopback - NATS going away fails lookups (no reply), and serving resu
     subject: subj,
     reservations: [HOST],
   });
-  const server = await DhcpServer.start({
-    listen: "127.0.0.1:0",
-    nats: { natsUrl: nats.url, subject: subj, timeout: 500 },
+  const dhcp = await startNatsDhcp({
+    servers: nats.url,
+    subject: subj,
+    timeout: 500,
   });
+  const server = dhcp.server;
   const target = `127.0.0.1:${server.address.port}`;
   try {
     assert.equal((await dora(clientOptions(target))).address, HOST.ipAddress);
@@ -295,7 +322,7 @@ Deno.test("loopback - NATS going away fails lookups (no reply), and serving resu
     }
     assert.equal(lease?.address, HOST.ipAddress);
   } finally {
-    await server.close();
+    await dhcp[Symbol.asyncDispose]();
     await responder.stop();
     await nats[Symbol.asyncDispose]();
   }

@@ -25,7 +25,7 @@ const pxe = (n: number): [number, number[] | string][] => [
 async function offer(
   options: [number, number[] | string][],
   host: Reservation = HOST,
-  server: DhcpServerOptions = {},
+  server: Omit<DhcpServerOptions, "backend"> = {},
 ) {
   const out = await processor(new MemoryBackend([host]), server).process(
     request(1, options),

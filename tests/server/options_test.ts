@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { BROADCAST, replyDestination } from "../../lib/server/addressing.ts";
-import { parseHostPort, resolveSettings } from "../../lib/server/options.ts";
+import {
+  type DhcpServerOptions,
+  parseHostPort,
+  resolveSettings,
+} from "../../lib/server/options.ts";
 import { RateLimiter } from "../../lib/server/rate_limit.ts";
 import { bindError } from "../../lib/server/socket.ts";
+import { DhcpServer } from "../../lib/server/server.ts";
 
 Deno.test("resolveSettings() applies the defaults", () => {
   const s = resolveSettings({ listen: "127.0.0.1:1067" });
@@ -165,5 +170,18 @@ Deno.test("bindError() says what to do when port 67 is not allowed", () => {
   assert.match(
     bindError({ code: "EADDRINUSE" }, "0.0.0.0", 67).message,
     /in use/,
+  );
+});
+
+Deno.test("DhcpServer.start() without a backend fails with what to use", async () => {
+  await assert.rejects(
+    DhcpServer.start(
+      { listen: "127.0.0.1:0" } as unknown as DhcpServerOptions,
+    ),
+    {
+      name: "TypeError",
+      message:
+        "Invalid backend: it must have a lookup method (over NATS: createLookupStack)",
+    },
   );
 });

@@ -177,7 +177,7 @@ Deno.test("server - unknown MAC gets no reply and a debug line", async () => {
   assert.equal(await p.process(request(1), FROM_CLIENT), undefined);
   const c = p.counters.snapshot();
   assert.deepEqual(c.drops, { unknownMac: 1 });
-  assert.deepEqual(c.lookups, { notFound: 1 });
+  assert.deepEqual(c.lookups, { not_found: 1 });
   const line = JSON.parse(log.lines.find((l) => l.includes("no reservation"))!);
   assert.equal(line.level, "debug");
   assert.equal(line.mac, MAC);

@@ -11,7 +11,7 @@ import dgram from "node:dgram";
 import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
 import { MessageType } from "../../lib/dhcp/codes.ts";
 import { createLogger } from "../../lib/log/logger.ts";
-import { MacRateLimiter } from "../../lib/metrics/mac_rate_limit.ts";
+import { MacRateLimiter } from "../../lib/backend/mac_rate_limit.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
 import { HOST, request } from "./_support.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   DEFAULT_MAC_RATE_LIMIT,
   MacRateLimiter,
-} from "../../lib/metrics/mac_rate_limit.ts";
+} from "../../lib/backend/mac_rate_limit.ts";
 
 Deno.test("MacRateLimiter - a burst, then the rate, per MAC", () => {
   let now = 0;

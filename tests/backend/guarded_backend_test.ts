@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
-import { GuardedBackend } from "../../lib/metrics/guarded_backend.ts";
-import { LookupRateLimitedError } from "../../lib/metrics/mac_rate_limit.ts";
+import { GuardedBackend } from "../../lib/backend/guarded_backend.ts";
 import {
+  LookupRateLimitedError,
   NatsUnavailableError,
-  watchNatsState,
-} from "../../lib/metrics/nats_state.ts";
+} from "../../lib/backend/errors.ts";
+import { watchNatsState } from "../../lib/nats/nats_state.ts";
 import { NatsBackend } from "../../lib/nats/backend.ts";
 import { startNatsServer } from "../_helpers/nats_server.ts";
 

@@ -6,16 +6,16 @@
  */
 import { Gauge, Histogram, Registry as PromRegistry } from "prom-client";
 import type { Registry } from "../types/prom.ts";
-import type { BrokerStats } from "../broker/broker.ts";
+import type { BrokerStats } from "../broker/context.ts";
 import type { ServerCounters } from "../server/counters.ts";
 import type { ResponderStats } from "../responder/responder.ts";
 import {
   processMetrics,
   snapshotCounter,
   snapshotGauge,
-} from "./collectors.ts";
-import type { LookupObserver } from "./guarded_backend.ts";
-import type { NatsStateWatch } from "./nats_state.ts";
+} from "../metrics/collectors.ts";
+import type { LookupObserver } from "../backend/guarded_backend.ts";
+import type { NatsStateWatch } from "../nats/nats_state.ts";
 
 /** Lookup latency buckets, seconds: 0.5 ms to 10 s. */
 export const LOOKUP_BUCKETS = [

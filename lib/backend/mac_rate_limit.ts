@@ -190,22 +190,3 @@ export class MacRateLimiter {
     }
   }
 }
-
-/** The error a rate-limited lookup fails with. */
-export class LookupRateLimitedError extends Error {
-  /** The MAC that was refused. */
-  readonly mac: string;
-
-  /**
-   * Create the error.
-   *
-   * @param mac The MAC that was refused.
-   */
-  constructor(mac: string) {
-    super(
-      `Lookup of ${mac} refused: the MAC is over its lookup rate limit`,
-    );
-    this.name = "LookupRateLimitedError";
-    this.mac = mac;
-  }
-}

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import type { ConnectionWatch } from "../backend/guarded_backend.ts";
+import { NatsUnavailableError } from "../backend/errors.ts";
 import type { NatsConnection } from "../types/nats.ts";
 
 /** The states a connection can be in. */
@@ -21,7 +23,7 @@ export const NatsState = {
 export type NatsState = typeof NatsState[keyof typeof NatsState];
 
 /** A live view of one connection's state. */
-export interface NatsStateWatch {
+export interface NatsStateWatch extends ConnectionWatch {
   /** The state now. */
   readonly state: NatsState;
   /** Whether the connection is up now. */
@@ -108,27 +110,6 @@ export function watchNatsState(
       (iterator as { stop?: () => void }).stop?.();
     },
   };
-}
-
-/** The error a lookup fails with while NATS is away. */
-export class NatsUnavailableError extends Error {
-  /** The connection's state when the lookup failed. */
-  readonly state: NatsState;
-
-  /**
-   * Create the error.
-   *
-   * @param state The connection's state.
-   */
-  constructor(state: NatsState) {
-    super(
-      state === NatsState.closed
-        ? "Cannot look up: the NATS connection is closed"
-        : "Cannot look up: the NATS connection is down, reconnecting",
-    );
-    this.name = "NatsUnavailableError";
-    this.state = state;
-  }
 }
 
 function lostError(state: NatsState): NatsUnavailableError {

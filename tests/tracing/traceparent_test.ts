@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { isTraceparent, newTraceparent } from "../../lib/nats/traceparent.ts";
+import {
+  formatTraceparent,
+  isTraceparent,
+  newTraceContext,
+  newTraceparent,
+  parseTraceparent,
+} from "../../lib/tracing/traceparent.ts";
 
 Deno.test("newTraceparent() gives valid, distinct values across its random pool", () => {
   const seen = new Set<string>();
@@ -29,4 +35,26 @@ Deno.test("isTraceparent() rejects malformed and all-zero IDs", () => {
   ) {
     assert.equal(isTraceparent(bad), false, bad);
   }
+});
+
+Deno.test("parseTraceparent() reads what formatTraceparent() writes, and nothing malformed", () => {
+  const context = newTraceContext();
+  assert.deepEqual(parseTraceparent(formatTraceparent(context)), context);
+  assert.deepEqual(
+    parseTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"),
+    {
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: "00f067aa0ba902b7",
+      flags: 0,
+    },
+  );
+  for (
+    const bad of [
+      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+      "",
+    ]
+  ) assert.equal(parseTraceparent(bad), undefined, bad);
 });

@@ -1,5 +1,6 @@
 /**
- * OpenTelemetry spans for lookups, through `@opentelemetry/api`. With
+ * OpenTelemetry spans for DHCP transactions and their lookups, through
+ * `@opentelemetry/api` (their ids read and written by traceparent.ts). With
  * Deno's built-in export on (`OTEL_DENO=true`) they are exported; without
  * it the API is a no-op and nothing is recorded.
  *
@@ -12,8 +13,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+import { formatTraceparent, parseTraceparent } from "./traceparent.ts";
 
 /** The tracer name our spans are recorded under. */
 export const TRACER_NAME = "dhcp-nats";
@@ -59,7 +59,7 @@ export interface LookupSpan {
  * @returns The span, or `undefined` when tracing is off (nothing records).
  * @example
  * ```ts
- * import { startLookupSpan } from "./tracing.ts";
+ * import { startLookupSpan } from "./spans.ts";
  * // Without OTEL_DENO=true no span records.
  * const span = startLookupSpan("52:54:00:12:34:56");
  * span?.end("found");
@@ -70,12 +70,12 @@ export function startLookupSpan(
   traceparent?: string,
 ): LookupSpan | undefined {
   if (!tracingPossible) return undefined;
-  const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
-  const parent = match
+  const ids = traceparent ? parseTraceparent(traceparent) : undefined;
+  const parent = ids
     ? trace.setSpanContext(context.active(), {
-      traceId: match[1],
-      spanId: match[2],
-      traceFlags: parseInt(match[3], 16),
+      traceId: ids.traceId,
+      spanId: ids.spanId,
+      traceFlags: ids.flags,
       isRemote: false,
     })
     : context.active();
@@ -87,11 +87,13 @@ export function startLookupSpan(
     span.end();
     return undefined;
   }
-  const ids = span.spanContext();
+  const own = span.spanContext();
   return {
-    traceparent: `00-${ids.traceId}-${ids.spanId}-${
-      ids.traceFlags.toString(16).padStart(2, "0")
-    }`,
+    traceparent: formatTraceparent({
+      traceId: own.traceId,
+      spanId: own.spanId,
+      flags: own.traceFlags,
+    }),
     end(outcome, error) {
       span.setAttribute("dhcp.lookup.outcome", outcome);
       if (error !== undefined) {
@@ -127,7 +129,7 @@ export interface TransactionSpan {
  * @returns The span, or `undefined` when tracing is off.
  * @example
  * ```ts
- * import { startTransactionSpan } from "./tracing.ts";
+ * import { startTransactionSpan } from "./spans.ts";
  * const span = startTransactionSpan("52:54:00:12:34:56", "DISCOVER");
  * span?.end("OFFER");
  * ```

@@ -4,11 +4,8 @@
  *
  * @module
  */
+import { encodeHex } from "../bytes/hex.ts";
 import type { DhcpMessage } from "../dhcp/message.ts";
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * Every header field of `message`, and its options as hex by code.
@@ -25,7 +22,7 @@ export function describePacket(
 ): Record<string, unknown> {
   const options: Record<string, string> = {};
   for (const code of message.options.codes()) {
-    options[code] = hex(message.options.get(code) ?? new Uint8Array());
+    options[code] = encodeHex(message.options.get(code) ?? new Uint8Array());
   }
   return {
     op: message.op,

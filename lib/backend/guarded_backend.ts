@@ -6,23 +6,39 @@
  *
  * @module
  */
-import type { Backend, LookupOptions } from "../backend/backend.ts";
-import type { Reservation } from "../backend/reservation.ts";
-import { classifyLookupError, LookupResult } from "./lookup_outcome.ts";
+import type { Backend, LookupOptions } from "./backend.ts";
+import type { Reservation } from "./reservation.ts";
+import { classifyLookupError, LookupOutcome } from "./lookup_outcome.ts";
 import {
+  type ConnectionState,
   LookupRateLimitedError,
-  MacRateLimiter,
-  type MacRateLimitOptions,
-} from "./mac_rate_limit.ts";
-import { type NatsStateWatch, NatsUnavailableError } from "./nats_state.ts";
-import { startLookupSpan } from "./tracing.ts";
+  NatsUnavailableError,
+} from "./errors.ts";
+import { MacRateLimiter, type MacRateLimitOptions } from "./mac_rate_limit.ts";
+import { startLookupSpan } from "../tracing/spans.ts";
 
 /** Called once per lookup. */
 export type LookupObserver = (
-  outcome: LookupResult,
+  outcome: LookupOutcome,
   seconds: number,
   mac: string,
 ) => void;
+
+/**
+ * A live view of the connection lookups go over (`watchNatsState` in
+ * lib/nats gives one).
+ */
+export interface ConnectionWatch {
+  /** The state now. */
+  readonly state: ConnectionState;
+  /** Whether the connection is up now. */
+  readonly connected: boolean;
+  /**
+   * Aborts when the connection is next lost (or at once while it is down),
+   * so a lookup in flight can fail fast.
+   */
+  readonly lost: AbortSignal;
+}
 
 /** Options of {@linkcode GuardedBackend}. */
 export interface GuardedBackendOptions {
@@ -30,7 +46,7 @@ export interface GuardedBackendOptions {
    * The NATS connection's state (a function, as the connection may come
    * later); lookups fail at once while it is down.
    */
-  nats?: () => NatsStateWatch | undefined;
+  nats?: () => ConnectionWatch | undefined;
   /**
    * Per-MAC lookup rate limit ({@linkcode MacRateLimitOptions}); `false`
    * turns it off.
@@ -47,7 +63,7 @@ export interface GuardedBackendOptions {
  * @example
  * ```ts
  * import { GuardedBackend } from "./guarded_backend.ts";
- * import { MemoryBackend } from "../backend/memory_backend.ts";
+ * import { MemoryBackend } from "./memory_backend.ts";
  * const seen: string[] = [];
  * const backend = new GuardedBackend(new MemoryBackend([]), {
  *   onLookup: (outcome) => seen.push(outcome),
@@ -58,7 +74,7 @@ export interface GuardedBackendOptions {
  */
 export class GuardedBackend implements Backend {
   readonly #inner: Backend;
-  readonly #nats?: () => NatsStateWatch | undefined;
+  readonly #nats?: () => ConnectionWatch | undefined;
   readonly #limiter?: MacRateLimiter;
   readonly #onLookup?: LookupObserver;
 
@@ -116,8 +132,8 @@ export class GuardedBackend implements Backend {
         traceparent: span?.traceparent ?? options.traceparent,
       });
       const outcome = found === undefined
-        ? LookupResult.notFound
-        : LookupResult.found;
+        ? LookupOutcome.notFound
+        : LookupOutcome.found;
       span?.end(outcome);
       this.#onLookup?.(outcome, (performance.now() - started) / 1000, mac);
       return found;
