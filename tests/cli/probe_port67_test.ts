@@ -31,7 +31,10 @@ at68.on("message", () => got[68]++);
 at5353.on("message", () => got[5353]++);
 const discover = request(1, [], { clientHardwareAddress: "${MAC}" });
 at5353.send(discover, 67, "10.77.0.1");
-await new Promise((r) => setTimeout(r, 1500));
+// One request, one reply: wait for it, wherever it goes.
+for (let i = 0; i < 200 && got[68] + got[5353] === 0; i++) {
+  await new Promise((r) => setTimeout(r, 50));
+}
 console.log(JSON.stringify(got));
 at68.close(); at5353.close();
 `;

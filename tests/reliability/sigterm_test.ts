@@ -127,7 +127,23 @@ Deno.test("fault - SIGTERM: the DHCP server answers a lookup in flight, then sto
   }
 });
 
-/** Run `main.ts args`, SIGTERM it after `afterMs`: its exit code and delay. */
+/** Whether process `pid` has a handler for SIGTERM (SigCgt bit 15). */
+function catchesSigterm(pid: number): boolean {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const mask = BigInt(
+      "0x" + (/SigCgt:\s+([0-9a-f]+)/.exec(status)?.[1] ?? "0"),
+    );
+    return (mask & (1n << 14n)) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Run `main.ts args`; once it catches SIGTERM, wait `afterMs` and send it:
+ * its exit code and how long it took to exit.
+ */
 async function termAfter(
   args: string[],
   afterMs: number,
@@ -139,6 +155,10 @@ async function termAfter(
     stderr: "piped",
   }).spawn();
   const output = child.output();
+  // Wait until it catches SIGTERM (a slow start on a loaded machine would
+  // otherwise meet the default action), then let it get into the state.
+  const deadline = Date.now() + 30_000;
+  while (!catchesSigterm(child.pid) && Date.now() < deadline) await sleep(50);
   await sleep(afterMs);
   const started = performance.now();
   child.kill("SIGTERM");
@@ -161,10 +181,10 @@ Deno.test("fault - SIGTERM: the DHCP server and the responder stop while NATS is
       "127.0.0.1",
       "--nats-url",
       url,
-    ], 3000);
+    ], 2000);
     const responder = await termAfter(
       ["--responder", "--reservations", file, "--nats-url", url],
-      3000,
+      2000,
     );
     console.log(
       "SIGTERM while connecting:",
