@@ -13,6 +13,7 @@ import {
   HOST,
   ipAt,
   MAC,
+  memoryLogger,
   processor,
   rawOptions,
   request,
@@ -134,7 +135,8 @@ Deno.test("server - a PXE DISCOVER whose search list does not fit still gets its
       (_, i) => `rack${i}.datacenter${i}.region.example.com`,
     ),
   };
-  const p = processor(new MemoryBackend([host]));
+  const logger = memoryLogger();
+  const p = processor(new MemoryBackend([host]), {}, logger);
   const out = await p.process(
     request(1, [[55, [1, 3, 6, 15, 119, 66, 67]], ...pxe(7)]),
     FROM_CLIENT,
@@ -148,6 +150,10 @@ Deno.test("server - a PXE DISCOVER whose search list does not fit still gets its
   }
   assert.equal(decoded.options.has(119), false);
   assert.deepEqual(p.counters.snapshot().optionsOmitted, { "119": 1 });
+  const line = logger.lines.find((l) => l.includes("options left out"));
+  assert.ok(line, "logged at debug");
+  assert.match(line, /"level":"debug"/);
+  assert.match(line, /"omitted":"119"/);
 });
 
 Deno.test("server - a host with 60 classless routes gets its OFFER without option 121", async () => {
