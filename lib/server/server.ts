@@ -187,10 +187,12 @@ export class DhcpServer implements AsyncDisposable {
     const task = this.#handle(packet).catch((error) => {
       // Whatever a packet does, it must not end the process.
       this.#counters.drop(DropReason.internalError);
-      this.#logger.error("packet failed, no reply", {
-        from: `${packet.address}:${packet.port}`,
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      try {
+        this.#logger.error("packet failed, no reply", {
+          from: `${packet.address}:${packet.port}`,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      } catch { /* the log is what failed: the counter still says it */ }
     });
     this.#pending.add(task);
     task.finally(() => this.#pending.delete(task));
