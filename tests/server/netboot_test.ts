@@ -3,24 +3,18 @@ import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
 import type { Backend } from "../../lib/backend/backend.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
 import {
+  arch,
   cString,
   FROM_CLIENT,
   HOST,
   ipAt,
   processor,
+  pxe,
   rawOptions,
   request,
   textOf,
 } from "./_support.ts";
 import type { DhcpServerOptions } from "../../lib/server/options.ts";
-
-const arch = (n: number): [number, number[]] => [93, [n >> 8, n & 255]];
-const ndi: [number, number[]] = [94, [1, 3, 16]];
-const pxe = (n: number): [number, number[] | string][] => [
-  [60, `PXEClient:Arch:${String(n).padStart(5, "0")}:UNDI:003016`],
-  arch(n),
-  ndi,
-];
 
 async function offer(
   options: [number, number[] | string][],

@@ -15,6 +15,7 @@ import {
   MAC,
   memoryLogger,
   processor,
+  pxe,
   rawOptions,
   request,
 } from "./_support.ts";
@@ -27,12 +28,6 @@ function offsetOf(bytes: Uint8Array, code: number): number {
   }
   return -1;
 }
-
-const pxe = (arch: number): [number, number[] | string][] => [
-  [60, `PXEClient:Arch:${String(arch).padStart(5, "0")}:UNDI:003016`],
-  [93, [arch >> 8, arch & 255]],
-  [94, [1, 3, 16]],
-];
 
 /** A host whose options need overload: 280 bytes of DNS servers and more. */
 const BIG: Reservation = {
