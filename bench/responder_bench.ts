@@ -2,8 +2,8 @@
  * Responder benchmark: lookups per second it sustains with 64 requests in
  * flight (responder in its own process, a real nats-server, the official
  * client sending Go-style CloudEvents), for a 10-host and a 100,000-host
- * reservations file; memory for the 100,000-host table; file load time and
- * hot-reload time (file replaced -> new table in service).
+ * reservations file, and while the big file is replaced. Load and reload
+ * times, event-loop stalls and table memory: bench/reload_bench.ts.
  *
  * Usage: deno run -A bench/responder_bench.ts [--seconds=3] [--hosts=100000]
  *   [--lookups-only | --files-only]
@@ -13,7 +13,6 @@
  *
  * @module
  */
-import process from "node:process";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { CloudEvent } from "cloudevents";
@@ -28,9 +27,6 @@ import {
   EVENT_SOURCE,
   READ_EVENT_TYPE,
 } from "../lib/nats/wire.ts";
-import { parseReservations } from "../lib/responder/reservation_file.ts";
-import { ReservationStore } from "../lib/responder/store.ts";
-import { watchReservationFile } from "../lib/responder/file_watcher.ts";
 import { startFileResponder } from "../lib/responder/file_responder.ts";
 
 const IN_FLIGHT = 64;
@@ -93,22 +89,6 @@ async function serveMode(
   const buf = new Uint8Array(1);
   await Deno.stdin.read(buf); // parent closes stdin to stop us
   await responder.drain();
-}
-
-async function memoryMode(file: string): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc!;
-  const text = await Deno.readTextFile(file);
-  gc();
-  const before = Deno.memoryUsage();
-  const store = new ReservationStore(parseReservations(text));
-  gc();
-  const after = Deno.memoryUsage();
-  console.log(JSON.stringify({
-    hosts: store.size,
-    rss: after.rss - before.rss,
-    heap: after.heapUsed - before.heapUsed,
-    rssTotal: after.rss,
-  }));
 }
 
 // ---- measurements ------------------------------------------------------------
@@ -248,69 +228,6 @@ async function lookups(
   }
 }
 
-async function reloadTime(
-  file: string,
-  hosts: number,
-): Promise<{ wall: number; cpu: number; stall: number }[]> {
-  const store = new ReservationStore(
-    parseReservations(await Deno.readTextFile(file)),
-  );
-  const watcher = watchReservationFile(file, store, { debounceMs: 100 });
-  const times: { wall: number; cpu: number; stall: number }[] = [];
-  try {
-    // For comparison: the longest event-loop gap with no reload (load from
-    // other processes on the machine shows up here too).
-    let idle = 0;
-    let last = performance.now();
-    const idleEnd = last + 2000;
-    while (last < idleEnd) {
-      await new Promise((r) => setTimeout(r, 5));
-      const now = performance.now();
-      idle = Math.max(idle, now - last);
-      last = now;
-    }
-    console.log(
-      `Event-loop stall with no reload (2 s of 5 ms timers): longest ${
-        idle.toFixed(0)
-      } ms`,
-    );
-    for (const tag of ["b", "c", "d", "e", "f"]) {
-      const text = benchFile(hosts, tag);
-      const tmp = `${file}.tmp`;
-      await Deno.writeTextFile(tmp, text);
-      const generation = store.generation;
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      await Deno.rename(tmp, file);
-      // The longest the event loop (so a lookup) waited during the reload.
-      let stall = 0;
-      let last = performance.now();
-      while (store.generation === generation) {
-        await new Promise((r) => setTimeout(r, 5));
-        const now = performance.now();
-        stall = Math.max(stall, now - last);
-        last = now;
-        if (now - t0 > 60_000) throw new Error("No reload");
-      }
-      const c = process.cpuUsage(c0);
-      times.push({
-        wall: performance.now() - t0,
-        cpu: (c.user + c.system) / 1000,
-        stall,
-      });
-      if (
-        store.lookup(benchMac(hosts - 1))?.hostname !==
-          `${tag}-node-${hosts - 1}`
-      ) {
-        throw new Error("The reload did not take effect");
-      }
-    }
-  } finally {
-    await watcher.close();
-  }
-  return times;
-}
-
 /**
  * Lookups answered by a watching responder (its own process) while the big
  * file is replaced with a new version every 1.5 s: the slowest answer shows
@@ -381,75 +298,6 @@ async function lookupsDuringReloads(big: string, hosts: number): Promise<void> {
   }
 }
 
-/** Load time, hot-reload time and table memory for the big file. */
-async function fileFigures(big: string, hosts: number): Promise<void> {
-  const text = await Deno.readTextFile(big);
-  const parses: number[] = [];
-  for (let k = 0; k < 5; k++) {
-    const t0 = performance.now();
-    parseReservations(text, { file: big });
-    parses.push(performance.now() - t0);
-  }
-  console.log(
-    `Parse + validate (prebuilt string, 5 runs): median ${
-      median(parses).toFixed(0)
-    } ms, best ${Math.min(...parses).toFixed(0)} ms`,
-  );
-  const loads: number[] = [];
-  const cpu: number[] = [];
-  for (let k = 0; k < 3; k++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    parseReservations(await Deno.readTextFile(big), { file: big });
-    loads.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  console.log(
-    `Load (read + parse + validate): wall median ${
-      median(loads).toFixed(0)
-    } ms, best ${Math.min(...loads).toFixed(0)} ms; CPU median ${
-      median(cpu).toFixed(0)
-    } ms, best ${Math.min(...cpu).toFixed(0)} ms`,
-  );
-
-  const reloads = await reloadTime(big, hosts);
-  console.log(
-    `Hot reload (rename -> new table in service, incl. 100 ms debounce), ${reloads.length} reloads: wall median ${
-      median(reloads.map((r) => r.wall)).toFixed(0)
-    } ms, CPU median ${
-      median(reloads.map((r) => r.cpu)).toFixed(0)
-    } ms, longest event-loop stall median ${
-      median(reloads.map((r) => r.stall)).toFixed(0)
-    } ms; each: ${
-      reloads.map((r) =>
-        `${r.wall.toFixed(0)}/${r.cpu.toFixed(0)}/${r.stall.toFixed(0)}`
-      ).join(", ")
-    } (wall/CPU/stall ms)`,
-  );
-
-  const mem = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--v8-flags=--expose-gc",
-      import.meta.filename!,
-      "--memory",
-      big,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  });
-  const m = JSON.parse(new TextDecoder().decode((await mem.output()).stdout));
-  console.log(
-    `Memory of the ${m.hosts}-host table: heap +${mib(m.heap)}, RSS +${
-      mib(m.rss)
-    } (process RSS ${mib(m.rssTotal)}), ${
-      Math.round(m.heap / m.hosts)
-    } heap bytes/host`,
-  );
-}
-
 async function main(): Promise<void> {
   const seconds = flag("seconds", 3);
   const hosts = flag("hosts", 100_000);
@@ -467,9 +315,6 @@ async function main(): Promise<void> {
     );
 
     if (!Deno.args.includes("--lookups-only")) {
-      await fileFigures(big, hosts);
-    }
-    if (!Deno.args.includes("--lookups-only")) {
       await lookupsDuringReloads(big, hosts);
     }
     if (Deno.args.includes("--files-only")) return;
@@ -484,7 +329,6 @@ async function main(): Promise<void> {
 
 if (import.meta.main) {
   const i = Deno.args.indexOf("--serve");
-  const j = Deno.args.indexOf("--memory");
   if (i !== -1) {
     await serveMode(
       Deno.args[i + 1],
@@ -492,6 +336,5 @@ if (import.meta.main) {
       Deno.args[i + 3],
       Deno.args.includes("--watch"),
     );
-  } else if (j !== -1) await memoryMode(Deno.args[j + 1]);
-  else await main();
+  } else await main();
 }

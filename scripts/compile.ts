@@ -46,6 +46,9 @@ export function compileArgs(target?: string): string[] {
     "compile",
     ...Object.keys(PERMISSIONS),
     ...(target === undefined ? [] : ["--target", target]),
+    // The reservations reader's Worker: not found by the module graph.
+    "--include",
+    "lib/responder/_reader_worker.ts",
     "--output",
     output,
     "main.ts",

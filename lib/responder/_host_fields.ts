@@ -7,11 +7,21 @@
 import type { ClasslessRoute } from "../backend/reservation.ts";
 import type { RawEntry, RawNode } from "./_raw_tree.ts";
 import { closest } from "./_did_you_mean.ts";
+import { describe, shown } from "./_describe.ts";
+import {
+  ipv4FromNumber,
+  ipv4ToNumber,
+  isIpv4,
+  isIpv4Mask,
+  parseIpv4Cidr,
+} from "../net/ipv4.ts";
 
 /** One problem found in a reservations file. */
 export interface ReservationIssue {
-  /** Line, 1-based. */
+  /** Line, 1-based; 0 when the source has no lines (a KV value). */
   line: number;
+  /** Where the host came from, when not the file being read. */
+  source?: string;
   /** The host's MAC address as written, when the problem is inside a host. */
   mac?: string;
   /** The field, for example `nameServers[1]` or `netboot.allowPxe`. */
@@ -42,7 +52,10 @@ export const HOST_FIELDS = {
 export const NETBOOT_FIELDS = {
   allowPxe: "bool",
   ipxeScriptUrl: "url",
+  ipxeScript: "ipxeScript",
 } as const;
+/** Longest inline iPXE script (`netboot.ipxeScript`), in bytes. */
+export const MAX_IPXE_SCRIPT_BYTES = 64 * 1024;
 const ROUTE_FIELDS = { destination: "cidr", router: "ip" } as const;
 
 /** `nameServers[0]` ... built once, not per host. */
@@ -52,8 +65,6 @@ const LIST_ITEM_NAMES: Record<string, string[]> = Object.fromEntries(
   ),
 );
 
-const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
-const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 const UINT32_MAX = 4294967295;
 
 const indexes = new Map<object, Map<string, string>>();
@@ -99,7 +110,7 @@ export class HostChecker {
         const hint = closest(entry.key, Object.keys(table));
         this.fail(
           entry.line,
-          prefix + entry.key,
+          prefix + shown(entry.key),
           `unknown field${hint ? ` (did you mean "${prefix}${hint}"?)` : ""}`,
         );
         continue;
@@ -135,17 +146,14 @@ export class HostChecker {
   /** A dotted-quad IPv4 address. */
   ip(node: RawNode, field: string): string | undefined {
     const text = this.string(node, field);
-    if (text === undefined || IPV4.test(text)) return text;
+    if (text === undefined || isIpv4(text)) return text;
     return this.fail(node.line, field, `"${text}" is not an IPv4 address`);
   }
 
   /** A subnet mask with contiguous one bits. */
   mask(node: RawNode, field: string): string | undefined {
     const text = this.ip(node, field);
-    if (text === undefined) return undefined;
-    const bits = ipToNumber(text);
-    const inverted = ~bits >>> 0;
-    if ((inverted & (inverted + 1)) === 0) return text;
+    if (text === undefined || isIpv4Mask(text)) return text;
     return this.fail(
       node.line,
       field,
@@ -221,30 +229,50 @@ export class HostChecker {
     return this.fail(node.line, field, `"${text}" is not an absolute URL`);
   }
 
+  /** An inline iPXE script: `#!ipxe` first, at most 64 KiB. */
+  ipxeScript(node: RawNode, field: string): string | undefined {
+    const text = this.string(node, field);
+    if (text === undefined) return undefined;
+    if (!text.startsWith("#!ipxe")) {
+      return this.fail(
+        node.line,
+        field,
+        'expected an iPXE script, whose first line is "#!ipxe"',
+      );
+    }
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > MAX_IPXE_SCRIPT_BYTES) {
+      return this.fail(
+        node.line,
+        field,
+        `the script has ${bytes} bytes, more than ${MAX_IPXE_SCRIPT_BYTES}`,
+      );
+    }
+    return text;
+  }
+
   /** A network in CIDR form without host bits. */
   cidr(node: RawNode, field: string): string | undefined {
     const text = this.string(node, field);
     if (text === undefined) return undefined;
-    const [addr, len, extra] = text.split("/");
-    const prefix = Number(len);
-    if (
-      extra !== undefined || !IPV4.test(addr) || !/^[0-9]{1,2}$/.test(len) ||
-      prefix > 32
-    ) {
+    const cidr = parseIpv4Cidr(text);
+    if (cidr === undefined) {
       return this.fail(
         node.line,
         field,
         `"${text}" is not a network in CIDR form (like 10.0.0.0/8)`,
       );
     }
+    const prefix = cidr.prefixLength;
+    const address = ipv4ToNumber(cidr.address);
     const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-    const network = (ipToNumber(addr) & mask) >>> 0;
-    if (network !== ipToNumber(addr)) {
+    const network = (address & mask) >>> 0;
+    if (network !== address) {
       return this.fail(
         node.line,
         field,
         `"${text}" has host bits set (did you mean "${
-          numberToIp(network)
+          ipv4FromNumber(network)
         }/${prefix}"?)`,
       );
     }
@@ -272,25 +300,4 @@ export class HostChecker {
     if (destination === undefined || via === undefined) return undefined;
     return { destination, router: via };
   }
-}
-
-/** Describe a node's type for a message: "a string", "a list", ... */
-export function describe(node: RawNode): string {
-  if (node.kind === "map") return "a mapping";
-  if (node.kind === "seq") return "a list";
-  const v = node.value;
-  if (v === null) return "nothing";
-  if (typeof v === "string") return `a string ("${v}")`;
-  if (typeof v === "boolean") return `a boolean (${v})`;
-  if (typeof v === "number") return `a number (${v})`;
-  return typeof v;
-}
-
-function ipToNumber(ip: string): number {
-  const p = ip.split(".");
-  return ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
-}
-
-function numberToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 }

@@ -11,14 +11,15 @@ import type {
 } from "../backend/reservation.ts";
 import type { RawNode } from "./_raw_tree.ts";
 import {
-  describe,
   fieldIndex,
   HOST_FIELDS,
   HostChecker,
   NETBOOT_FIELDS,
   type ReservationIssue,
 } from "./_host_fields.ts";
+import { describe, shown } from "./_describe.ts";
 import { closest } from "./_did_you_mean.ts";
+import { share, type SharedStrings } from "./_shared_strings.ts";
 
 type HostField = keyof typeof HOST_FIELDS;
 
@@ -27,23 +28,6 @@ const FIELD_BIT = Object.fromEntries(
   FIELD_NAMES.map((name, i) => [name, 1 << i]),
 ) as Record<HostField, number>;
 const LOWER = fieldIndex(HOST_FIELDS);
-/** Distinct values kept for sharing; beyond this, values are not shared. */
-const MAX_SHARED = 4096;
-
-/**
- * Values repeated across hosts (masks, gateways, name servers, domains) are
- * stored once: fewer live strings for a large table, less for the GC to do.
- */
-export type SharedStrings = Map<string, string>;
-
-function share<T>(shared: SharedStrings | undefined, value: T): T {
-  if (shared === undefined || typeof value !== "string") return value;
-  const known = shared.get(value);
-  if (known !== undefined) return known as T;
-  if (shared.size < MAX_SHARED) shared.set(value, value);
-  return value;
-}
-
 function isEmpty(node: RawNode): boolean {
   return node.kind === "scalar" && (node.value === null || node.value === "");
 }
@@ -87,7 +71,7 @@ export function readHost(
       const hint = closest(key, FIELD_NAMES);
       c.fail(
         entry.line,
-        key,
+        shown(key),
         `unknown field${hint ? ` (did you mean "${hint}"?)` : ""}`,
       );
       continue;
@@ -155,9 +139,11 @@ export function readHost(
         if (x !== undefined) r.leaseTime = x;
         break;
       }
-      case "netboot":
-        readNetboot(c, v, r);
+      case "netboot": {
+        const script = readNetboot(c, v, r);
+        if (script !== undefined) (ext ??= {}).ipxeScript = script;
         break;
+      }
       case "classlessStaticRoutes": {
         const x = c.list(v, name, (n, f) => c.route(n, f));
         if (x !== undefined) (ext ??= {}).classlessStaticRoutes = x;
@@ -189,31 +175,32 @@ export function readHost(
   return issues.length === before ? r : undefined;
 }
 
-function readNetboot(c: HostChecker, node: RawNode, r: Reservation): void {
+/**
+ * The `netboot` mapping into `r.netboot`.
+ * @returns The inline iPXE script, when the host has one.
+ */
+function readNetboot(
+  c: HostChecker,
+  node: RawNode,
+  r: Reservation,
+): string | undefined {
   if (node.kind !== "map") {
-    if (isEmpty(node)) return;
-    c.fail(
+    if (isEmpty(node)) return undefined;
+    return c.fail(
       node.line,
       "netboot",
-      `expected a mapping with allowPxe and ipxeScriptUrl, got ${
+      `expected a mapping with allowPxe, ipxeScriptUrl or ipxeScript, got ${
         describe(node)
       }`,
     );
-    return;
   }
-  let allow: boolean | undefined;
-  let url: string | undefined;
-  const exact = node.entries.length === 1 && node.entries[0].key === "allowPxe";
-  if (exact) {
-    // The common case, without the general field matching.
-    allow = c.bool(node.entries[0].value, "netboot.allowPxe");
-  } else {
-    const nb = c.fields(node, NETBOOT_FIELDS, "netboot.");
-    const allowEntry = nb.get("allowPxe");
-    const script = nb.get("ipxeScriptUrl");
-    allow = allowEntry && c.bool(allowEntry.value, "netboot.allowPxe");
-    url = script && c.url(script.value, "netboot.ipxeScriptUrl");
-  }
+  const nb = c.fields(node, NETBOOT_FIELDS, "netboot.");
+  const allowEntry = nb.get("allowPxe");
+  const urlEntry = nb.get("ipxeScriptUrl");
+  const scriptEntry = nb.get("ipxeScript");
+  const allow = allowEntry && c.bool(allowEntry.value, "netboot.allowPxe");
+  const url = urlEntry && c.url(urlEntry.value, "netboot.ipxeScriptUrl");
   r.netboot = { allowNetboot: allow ?? false };
   if (url !== undefined) r.netboot.ipxeScriptUrl = url;
+  return scriptEntry && c.ipxeScript(scriptEntry.value, "netboot.ipxeScript");
 }

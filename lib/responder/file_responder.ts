@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseReservationsAsync } from "./reservation_file.ts";
+import { loadReservations } from "./reservation_file.ts";
 import { ReservationStore } from "./store.ts";
 import {
   type ReservationFileWatcher,
@@ -72,16 +72,14 @@ export async function startFileResponder(
   options: FileResponderOptions,
 ): Promise<FileResponder> {
   const { file, watch = true, debounceMs, onReload, ...rest } = options;
-  const text = await Deno.readTextFile(file);
-  const store = new ReservationStore(
-    await parseReservationsAsync(text, { file }),
-  );
+  const loaded = await loadReservations(file);
+  const store = new ReservationStore(loaded.map);
   const logger = options.logger;
   const watcher = watch
     ? watchReservationFile(file, store, {
       debounceMs,
       logger,
-      loadedText: text,
+      loadedDigest: loaded.digest,
       onReload,
     })
     : undefined;
@@ -96,6 +94,9 @@ export async function startFileResponder(
     throw err;
   }
   logger?.info("Reservations loaded", { file, hosts: store.size });
+  if (store.size === 0) {
+    logger?.warn("The reservations file has no hosts", { file });
+  }
   let draining: Promise<void> | undefined;
   const drain = () =>
     draining ??= (async () => {

@@ -2,41 +2,18 @@
  * Hot reload of a reservations file: watches the file's directory (so that
  * editors and tools that replace the file by renaming, and Kubernetes
  * ConfigMap symlink swaps, are seen), debounces bursts of events, and swaps
- * the store's table only when the new file is valid. An invalid or missing
- * file is logged and the last good data stays in service.
+ * the store's table only when the new file is valid. The file is read and
+ * parsed in a Worker, so lookups are answered from the old data, without
+ * stalls, until the new data is ready. An invalid or missing file is logged
+ * and the last good data stays in service.
  *
  * @module
  */
 import { basename, dirname, resolve } from "node:path";
 import { type Logger, silentLogger } from "../log/logger.ts";
-import {
-  parseReservationsAsync,
-  ReservationFileError,
-} from "./reservation_file.ts";
+import { ReservationFileError } from "./reservation_file.ts";
+import { readInWorker } from "./_worker_client.ts";
 import type { ReservationStore } from "./store.ts";
-
-/** Bytes read (and decoded) per step by {@linkcode readText}. */
-const READ_STEP = 1 << 20;
-
-/**
- * A file's text, read and decoded a megabyte per step, lookups answered in
- * between. On a 23 MiB file the longest event-loop stall of a read went
- * from 115-155 ms (`Deno.readTextFile`) to 90-120 ms; what is left is the
- * final join into one string.
- */
-async function readText(path: string): Promise<string> {
-  using file = await Deno.open(path);
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
-  const buffer = new Uint8Array(READ_STEP);
-  for (;;) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    parts.push(decoder.decode(buffer.subarray(0, n), { stream: true }));
-  }
-  parts.push(decoder.decode());
-  return parts.join("");
-}
 
 /** Options of {@linkcode watchReservationFile}. */
 export interface WatchReservationFileOptions {
@@ -51,10 +28,11 @@ export interface WatchReservationFileOptions {
    */
   logger?: Logger;
   /**
-   * The text the store was loaded from, so an event that does not change
-   * the file does not reload it.
+   * The digest of the file the store was loaded from (as
+   * `loadReservations` gives it), so an event that does not
+   * change the file does not reload it.
    */
-  loadedText?: string;
+  loadedDigest?: string;
   /** Called after each reload attempt: the error, or `undefined` on success. */
   onReload?: (error: Error | undefined) => void;
 }
@@ -103,7 +81,7 @@ export function watchReservationFile(
   try {
     isLink = Deno.lstatSync(path).isSymlink;
   } catch { /* missing for now: a later event may create it */ }
-  let lastText = options.loadedText;
+  let lastDigest = options.loadedDigest;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<boolean> | undefined;
   let again = false;
@@ -112,44 +90,37 @@ export function watchReservationFile(
   let rejected = 0;
 
   const readOnce = async (): Promise<boolean> => {
-    let text: string;
-    try {
-      text = await readText(path);
-    } catch (err) {
-      rejected++;
-      const error = err instanceof Error ? err : new Error(String(err));
-      logger.warn(
-        "Cannot read the reservations file, keeping the last good data",
-        {
-          file,
-          error: error.message,
-        },
-      );
-      options.onReload?.(error);
-      return false;
-    }
-    if (text === lastText) return true;
     const started = performance.now();
     try {
-      const table = await parseReservationsAsync(text, { file });
-      store.replace(table);
-      lastText = text;
+      const read = await readInWorker({ path, knownDigest: lastDigest });
+      if (read.unchanged) return true;
+      if (read.issues.length > 0) {
+        throw new ReservationFileError(read.issues, file);
+      }
+      store.replace(read.map);
+      lastDigest = read.digest;
       reloads++;
       logger.info("Reservations reloaded", {
         file,
-        hosts: table.size,
+        hosts: read.map.size,
         ms: Math.round(performance.now() - started),
       });
+      if (read.map.size === 0) {
+        logger.warn("The reservations file has no hosts", { file });
+      }
       options.onReload?.(undefined);
       return true;
     } catch (err) {
       rejected++;
       const error = err instanceof Error ? err : new Error(String(err));
+      const invalid = err instanceof ReservationFileError;
       logger.error(
-        "Rejected the new reservations file, keeping the last good data",
+        invalid
+          ? "Rejected the new reservations file, keeping the last good data"
+          : "Cannot read the reservations file, keeping the last good data",
         {
           file,
-          errors: err instanceof ReservationFileError ? err.issues.length : 1,
+          errors: invalid ? err.issues.length : 1,
           error: error.message,
         },
       );

@@ -14,6 +14,7 @@
  *   netboot:
  *     allowPxe: true
  *     ipxeScriptUrl: https://boot.example.com/auto.ipxe
+ *     # or, inline: ipxeScript: "#!ipxe\nchain http://boot.example.com/x\n"
  *   classlessStaticRoutes:
  *     - destination: 10.0.0.0/8
  *       router: 192.168.2.1
@@ -22,20 +23,21 @@
  *   dhcpDisabled: false
  * ```
  *
+ * Hosts may share settings with YAML merge keys (`<<: *base`). Read with
+ * the `yaml` package (YAML 1.2; JSON through `JSON.parse` when valid), in
+ * a Worker for files, with explicit limits on size, hosts, nesting and
+ * alias expansion.
+ *
  * @module
  */
-import { setImmediate } from "node:timers";
 import type { Reservation } from "../backend/reservation.ts";
-import type { RawEntry, RawNode, RawParseResult } from "./_raw_tree.ts";
-import { parseYamlSubset, rootChunks } from "./_yaml_subset.ts";
-import { parseYamlFull } from "./_yaml_full.ts";
-import { parseJsonFast } from "./_json_fast.ts";
-import { describe, type ReservationIssue } from "./_host_fields.ts";
-import { readHost, type SharedStrings } from "./_read_host.ts";
-import { normalizeMac } from "../net/mac.ts";
-import { FastHostReader } from "./_fast_hosts.ts";
+import type { ReservationIssue } from "./_host_fields.ts";
+import { readPlainHost, readReservationText } from "./_reader.ts";
+import { readInWorker } from "./_worker_client.ts";
 
 export type { ReservationIssue };
+export { MAX_FILE_BYTES, MAX_HOSTS } from "./_reader.ts";
+export { MAX_DEPTH } from "./_yaml_tree.ts";
 
 /** Reservations by lower-case colon MAC address. */
 export type ReservationMap = ReadonlyMap<string, Reservation>;
@@ -87,12 +89,21 @@ export class ReservationFileError extends Error {
  * One issue as a line: `file:line: mac: field: message`.
  *
  * @param issue The issue.
- * @param file The file's path; omitted from the line when absent.
+ * @param file The file's path; omitted from the line when absent. An
+ * issue's own `source` (a KV entry) takes its place, and line 0 (no lines
+ * in that source) is left out.
  * @returns For example
  * `hosts.yaml:4: 08:00:27:29:4e:67: ipAddress: "10.0.0.300" is not an IPv4 address`.
  */
 export function formatIssue(issue: ReservationIssue, file?: string): string {
-  const parts = [file ? `${file}:${issue.line}` : `line ${issue.line}`];
+  const where = issue.source ?? file;
+  const parts = [
+    issue.line === 0
+      ? where ?? "(value)"
+      : where
+      ? `${where}:${issue.line}`
+      : `line ${issue.line}`,
+  ];
   if (issue.mac !== undefined) parts.push(issue.mac);
   if (issue.field !== undefined) parts.push(issue.field);
   parts.push(issue.message);
@@ -103,17 +114,10 @@ export function formatIssue(issue: ReservationIssue, file?: string): string {
 export interface ParseReservationsOptions {
   /** The file's path, used in error messages. */
   file?: string;
-  /**
-   * Try the single-pass reader for the common shape of file first (plain
-   * scalars, MAC keys in column 0); `false` reads with the general readers
-   * only. Both give the same result.
-   * @default {true}
-   */
-  fastReader?: boolean;
 }
 
 /**
- * Parse and validate the text of a reservations file.
+ * Parse and validate the text of a reservations file, on this thread.
  *
  * MAC keys are matched case-insensitively and may use `:` or `-`; field
  * names are matched case-insensitively, as Go's file backend does.
@@ -123,7 +127,8 @@ export interface ParseReservationsOptions {
  * @returns The reservations by lower-case colon MAC.
  * @throws {ReservationFileError} listing every problem in the file: syntax
  * errors, bad addresses, non-contiguous masks, duplicate MACs, unknown
- * fields, wrong types, out-of-range lease times.
+ * fields, wrong types, out-of-range lease times, undefined or cyclic
+ * aliases, resource limits.
  *
  * @example
  * ```ts
@@ -136,54 +141,20 @@ export function parseReservations(
   text: string,
   options: ParseReservationsOptions = {},
 ): Map<string, Reservation> {
-  const json = parseJsonFast(text);
-  if (json === undefined) {
-    if (options.fastReader !== false) {
-      const fast = new FastHostReader(text);
-      if (fast.read() === true) return fast.map;
-    }
-  } else {
-    const fromJson = new HostReader();
-    fromJson.addRoot(json);
-    if (fromJson.issues.length === 0) return fromJson.map;
-    // Problems: read it again as YAML below, for messages with lines.
-  }
-  let hosts = new HostReader();
-  const fast = parseYamlSubset(text, (entry) => hosts.add(entry));
-  let parsed: RawParseResult;
-  if (fast) {
-    parsed = { ok: true, root: fast.root };
-  } else {
-    hosts = new HostReader();
-    parsed = parseYamlFull(text);
-  }
-  if (!parsed.ok) {
-    throw new ReservationFileError(
-      parsed.errors.map((e) => ({ line: e.line, message: e.message })),
-      options.file,
-    );
-  }
-  hosts.addRoot(parsed.root);
-  return hosts.result(options.file);
+  const { map, issues } = readReservationText(text);
+  if (issues.length > 0) throw new ReservationFileError(issues, options.file);
+  return map;
 }
 
 /** Options of {@linkcode parseReservationsAsync}. */
-export interface ParseReservationsAsyncOptions
-  extends ParseReservationsOptions {
-  /**
-   * Hosts read between two yields to the event loop.
-   * @default {500}
-   */
-  hostsPerSlice?: number;
-}
+export type ParseReservationsAsyncOptions = ParseReservationsOptions;
 
 /**
- * {@linkcode parseReservations}, yielding to the event loop every few
- * hundred hosts, so that a service keeps answering while a large file
- * loads. Same result, same errors.
+ * {@linkcode parseReservations} in a Worker, so that a service keeps
+ * answering while a large file is parsed. Same result, same errors.
  *
  * @param text YAML or JSON.
- * @param options The file name for messages, and the slice size.
+ * @param options The file name for messages.
  * @returns The reservations by lower-case colon MAC.
  * @throws {ReservationFileError} listing every problem in the file.
  *
@@ -198,130 +169,84 @@ export async function parseReservationsAsync(
   text: string,
   options: ParseReservationsAsyncOptions = {},
 ): Promise<Map<string, Reservation>> {
-  const slice = options.hostsPerSlice ?? 500;
-  const fast = new FastHostReader(text);
-  while (options.fastReader !== false) {
-    const done = fast.read(slice);
-    if (done === true) return fast.map;
-    if (done === undefined) break; // outside the common shape
-    await turn();
-  }
-  const chunks = rootChunks(text, slice);
-  if (chunks === undefined || chunks.length < 2) {
-    return parseReservations(text, options);
-  }
-  const hosts = new HostReader();
-  for (let i = 0; i < chunks.length; i++) {
-    const end = i + 1 < chunks.length ? chunks[i + 1].start : text.length;
-    const read = parseYamlSubset(
-      text.slice(chunks[i].start, end),
-      (entry) => hosts.add(entry),
-      chunks[i].lineOffset,
-    );
-    if (read === undefined || (read.root && read.root.kind !== "map")) {
-      return parseReservations(text, options); // outside the fast subset
-    }
-    await turn();
-  }
-  return hosts.result(options.file);
+  const { map, issues } = await readInWorker({ text });
+  if (issues.length > 0) throw new ReservationFileError(issues, options.file);
+  return map;
+}
+
+/** A file's reservations and the digest that identifies its content. */
+export interface LoadedReservations {
+  /** The reservations by lower-case colon MAC. */
+  map: Map<string, Reservation>;
+  /** SHA-256 of the file, hex: a reload of the same content is skipped. */
+  digest: string;
 }
 
 /**
- * Let the event loop handle I/O and timers. `setImmediate` rather than
- * `setTimeout(0)`, which browsers and Deno clamp to a few ms once nested:
- * 50 such yields added 130-150 ms to a 100,000-host reload.
+ * Read, parse and validate a reservations file in a Worker, with the
+ * digest of its content.
+ *
+ * @param path The file.
+ * @returns The reservations and the file's digest.
+ * @throws {ReservationFileError} when the file is invalid.
+ * @throws {Deno.errors.NotFound} and other I/O errors when it cannot be read.
  */
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Validates hosts one by one, as the reader produces them. */
-class HostReader {
-  readonly map = new Map<string, Reservation>();
-  readonly issues: ReservationIssue[] = [];
-  /** Values repeated across hosts, stored once. */
-  readonly #shared: SharedStrings = new Map();
-  /** Line of each MAC's first entry. */
-  readonly #lines = new Map<string, number>();
-  /** The MAC as first written, when not in normal form. */
-  readonly #written = new Map<string, string>();
-
-  /** The document's root: a mapping whose entries were not streamed yet. */
-  addRoot(root: RawNode | undefined): void {
-    if (root === undefined || (root.kind === "scalar" && root.value === null)) {
-      return;
-    }
-    if (root.kind !== "map") {
-      this.issues.push({
-        line: root.line,
-        message: `expected a mapping of MAC addresses to hosts, got ${
-          describe(root)
-        }`,
-      });
-      return;
-    }
-    for (const entry of root.entries) this.add(entry);
-  }
-
-  /** The reservations, or the error listing every issue. */
-  result(file: string | undefined): Map<string, Reservation> {
-    if (this.issues.length > 0) {
-      this.issues.sort((a, b) => a.line - b.line);
-      throw new ReservationFileError(this.issues, file);
-    }
-    return this.map;
-  }
-
-  /** One `MAC: host` entry. */
-  add(entry: RawEntry): void {
-    const issues = this.issues;
-    const mac = normalizeMac(entry.key);
-    if (mac === undefined) {
-      issues.push({
-        line: entry.line,
-        mac: entry.key,
-        message:
-          "not a MAC address (expected hex pairs separated by ':' or '-', like 08:00:27:29:4e:67)",
-      });
-      return;
-    }
-    const firstLine = this.#lines.get(mac);
-    if (firstLine !== undefined) {
-      const firstWritten = this.#written.get(mac) ?? mac;
-      const as = firstWritten === entry.key ? "" : ` as ${firstWritten}`;
-      issues.push({
-        line: entry.line,
-        mac: entry.key,
-        message:
-          `duplicate MAC address (first defined on line ${firstLine}${as})`,
-      });
-      return;
-    }
-    this.#lines.set(mac, entry.line);
-    if (entry.key !== mac) this.#written.set(mac, entry.key);
-    const reservation = readHost(
-      entry.value,
-      mac,
-      entry.key,
-      entry.line,
-      issues,
-      this.#shared,
-    );
-    if (reservation) this.map.set(mac, reservation);
-  }
+export async function loadReservations(
+  path: string,
+): Promise<LoadedReservations> {
+  const { map, issues, digest } = await readInWorker({ path });
+  if (issues.length > 0) throw new ReservationFileError(issues, path);
+  return { map, digest };
 }
 
 /**
- * Read, parse and validate a reservations file.
+ * Read, parse and validate a reservations file (in a Worker).
  *
  * @param path The file.
  * @returns The reservations by lower-case colon MAC.
  * @throws {ReservationFileError} when the file is invalid.
  * @throws {Deno.errors.NotFound} and other I/O errors when it cannot be read.
+ *
+ * @example
+ * ```ts ignore
+ * const map = await loadReservationFile("examples/reservations.yaml");
+ * ```
  */
 export async function loadReservationFile(
   path: string,
 ): Promise<Map<string, Reservation>> {
-  const text = await Deno.readTextFile(path);
-  return parseReservationsAsync(text, { file: path });
+  return (await loadReservations(path)).map;
+}
+
+/**
+ * Validate ONE host's value as `JSON.parse` gives it (a KV entry, say), by
+ * the field table and rules of the reservations file.
+ *
+ * @param mac The MAC key as written (normalised here).
+ * @param value The host's value.
+ * @param source Where it came from, for messages (for example
+ * `kv bucket/08-00-27-29-4e-67`); set as each issue's `source`.
+ * @returns The reservation and no issues, or the issues (line 0) and no
+ * reservation.
+ *
+ * @example
+ * ```ts
+ * import { formatIssue, readHostValue } from "./reservation_file.ts";
+ * const ok = readHostValue("08-00-27-29-4E-67", { ipAddress: "10.0.0.5" }, "kv hosts/08-00-27-29-4e-67");
+ * if (ok.reservation?.macAddress !== "08:00:27:29:4e:67") throw new Error();
+ * const bad = readHostValue("08-00-27-29-4E-67", { ipAddress: "10.0.0.500" }, "kv hosts/08-00-27-29-4e-67");
+ * if (formatIssue(bad.issues[0]) !== 'kv hosts/08-00-27-29-4e-67: 08-00-27-29-4E-67: ipAddress: "10.0.0.500" is not an IPv4 address') throw new Error();
+ * ```
+ */
+export function readHostValue(
+  mac: string,
+  value: unknown,
+  source: string,
+):
+  | { reservation: Reservation; issues: [] }
+  | { reservation?: undefined; issues: ReservationIssue[] } {
+  const { map, issues } = readPlainHost(mac, value, source);
+  if (issues.length > 0) return { issues };
+  const [reservation] = map.values();
+  return { reservation, issues: [] };
 }

@@ -25,6 +25,8 @@ Deno.test("compile - compileArgs() builds dist/dhcp-nats, or dist/dhcp-nats-TARG
   assert.deepEqual(compileArgs(), [
     "compile",
     ...permissions,
+    "--include",
+    "lib/responder/_reader_worker.ts",
     "--output",
     "dist/dhcp-nats",
     "main.ts",
@@ -34,6 +36,8 @@ Deno.test("compile - compileArgs() builds dist/dhcp-nats, or dist/dhcp-nats-TARG
     ...permissions,
     "--target",
     "aarch64-apple-darwin",
+    "--include",
+    "lib/responder/_reader_worker.ts",
     "--output",
     "dist/dhcp-nats-aarch64-apple-darwin",
     "main.ts",

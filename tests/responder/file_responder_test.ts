@@ -5,6 +5,7 @@ import { createLogger } from "../../lib/log/logger.ts";
 import { startFileResponder } from "../../lib/responder/file_responder.ts";
 import { ReservationFileError } from "../../lib/responder/reservation_file.ts";
 import { lookup, SUBJECT, tempDir } from "./_lookup.ts";
+import { aliasBomb } from "./_files.ts";
 
 const MAC = "08:00:27:29:4e:67";
 
@@ -59,19 +60,46 @@ Deno.test("file responder - an invalid file at start is a start-up error listing
   );
 });
 
+/** A file responder on `text`, logging into `lines`; dispose to stop all. */
+async function servedFile(
+  text: string,
+  options: { watch?: boolean } = {},
+) {
+  const stack = new AsyncDisposableStack();
+  try {
+    const dir = stack.use(await tempDir());
+    const file = `${dir.path}/hosts.yaml`;
+    await Deno.writeTextFile(file, text);
+    const nats = stack.use(await startNatsServer());
+    const lines: string[] = [];
+    const responder = stack.use(
+      await startFileResponder({
+        file,
+        servers: nats.url,
+        subject: SUBJECT,
+        logger: createLogger({ level: "info", write: (l) => lines.push(l) }),
+        serviceName: false,
+        ...options,
+      }),
+    );
+    const moved = stack.move();
+    return {
+      dir,
+      file,
+      nats,
+      lines,
+      responder,
+      [Symbol.asyncDispose]: () => moved.disposeAsync(),
+    };
+  } catch (err) {
+    await stack.disposeAsync();
+    throw err;
+  }
+}
+
 Deno.test("file responder - reloads a changed file, keeps the last good data on an invalid one", async () => {
-  await using dir = await tempDir();
-  const file = `${dir.path}/hosts.yaml`;
-  await Deno.writeTextFile(file, `${MAC}:\n  ipAddress: 192.168.2.10\n`);
-  await using nats = await startNatsServer();
-  const lines: string[] = [];
-  await using responder = await startFileResponder({
-    file,
-    servers: nats.url,
-    subject: SUBJECT,
-    logger: createLogger({ level: "info", write: (l) => lines.push(l) }),
-    serviceName: false,
-  });
+  await using served = await servedFile(`${MAC}:\n  ipAddress: 192.168.2.10\n`);
+  const { dir, file, nats, lines, responder } = served;
   const nc = await connect({ servers: nats.url });
   try {
     assert.equal((await lookup(nc, MAC))?.ipAddress, "192.168.2.10");
@@ -182,4 +210,37 @@ Deno.test("file responder - a reload under load answers every request wholly fro
     stop = true;
     await nc.close();
   }
+});
+
+Deno.test("file responder - an alias bomb written over the served file is refused, the old data answers", async () => {
+  await using served = await servedFile(`${MAC}:\n  ipAddress: 192.168.2.10\n`);
+  const { file, nats, lines, responder } = served;
+  const nc = await connect({ servers: nats.url });
+  try {
+    await Deno.writeTextFile(
+      file,
+      `${MAC}:\n  ipAddress: 192.168.2.11\n` + aliasBomb(),
+    );
+    await until(
+      () => Promise.resolve(responder.watcher!.rejected > 0 || undefined),
+      "the rejection",
+    );
+    assert.equal((await lookup(nc, MAC))?.ipAddress, "192.168.2.10");
+    const rejection = lines.find((l) => l.includes("Rejected"));
+    assert.ok(rejection, lines.join("\n"));
+    assert.match(rejection, /hosts\.yaml:[0-9]+: a[0-9]: aliases expand/);
+    assert.equal(responder.watcher!.reloads, 0);
+  } finally {
+    await nc.close();
+  }
+});
+
+Deno.test("file responder - an empty file loads with a warning", async () => {
+  await using served = await servedFile("# no hosts yet\n", { watch: false });
+  const { lines, responder } = served;
+  assert.equal(responder.store.size, 0);
+  assert.ok(
+    lines.some((l) => /WARN +The reservations file has no hosts/.test(l)),
+    lines.join("\n"),
+  );
 });

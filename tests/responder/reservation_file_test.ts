@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import {
   formatIssue,
+  loadReservationFile,
   parseReservations,
   parseReservationsAsync,
   ReservationFileError,
 } from "../../lib/responder/reservation_file.ts";
-import { parseYamlSubset } from "../../lib/responder/_yaml_subset.ts";
-import { parseYamlFull } from "../../lib/responder/_yaml_full.ts";
+import { parse as yamlParse } from "yaml";
 import { normalizeMac } from "../../lib/net/mac.ts";
-import { FastHostReader } from "../../lib/responder/_fast_hosts.ts";
+import { readReservationText } from "../../lib/responder/_reader.ts";
 
 /** The example file of tinkerbell/dhcp's file backend, shape for shape. */
 const GO_EXAMPLE = `---
@@ -155,7 +155,7 @@ Deno.test("parseReservations() reports every problem with MAC, field and line", 
     "hosts.yaml:6: 08:00:27:29:4E:67: hostname: expected a string, got a number (1234) (quote the value)",
     'hosts.yaml:7: 08:00:27:29:4E:67: nameServers[1]: "8.8.8" is not an IPv4 address',
     'hosts.yaml:9: 08:00:27:29:4E:67: netboot.allowPxe: expected true or false, got a string ("yes")',
-    'hosts.yaml:10: 08:00:27:29:4E:67: netboot.ipxeScript: unknown field (did you mean "netboot.ipxeScriptUrl"?)',
+    'hosts.yaml:10: 08:00:27:29:4E:67: netboot.ipxeScript: expected an iPXE script, whose first line is "#!ipxe"',
     "hosts.yaml:11: 08-00-27-29-4e-67: duplicate MAC address (first defined on line 1 as 08:00:27:29:4E:67)",
     'hosts.yaml:16: 52:54:00:aa:88:2a: classlessStaticRoutes[0].destination: "10.1.0.0/8" has host bits set (did you mean "10.0.0.0/8"?)',
     "hosts.yaml:18: 52:54:00:aa:88:2a: classlessStaticRoutes[1].destination: missing",
@@ -240,44 +240,7 @@ Deno.test("normalizeMac() accepts colon and dash forms in any case only", () => 
   assert.equal(normalizeMac("0800.2729.4e67"), undefined);
 });
 
-const SUBSET_CASES = [
-  GO_EXAMPLE,
-  "a: 1\nb: -2\nc: 0x1f\nd: 0o17\ne: 1.5\nf: .inf\ng: ~\nh: True\ni: 'it''s'\nj: \"q\"\n",
-  "a:\n- x\n- y\nb:\n  - [1, 'two', {k: v}]\n  -\n    c: d\n",
-  "k: v # comment\n# full line\nl: http://x/#frag\n",
-  "a:\n  - b: 1\n    c: [2]\n  - d\n",
-  "'quoted key': 1\n\"other\": {x: 1, 'y': [a, b]}\n",
-  "x: {}\ny: []\nz: ''\n",
-];
-
-Deno.test("the fast YAML reader agrees with the full parser on its subset", () => {
-  for (const text of SUBSET_CASES) {
-    const fast = parseYamlSubset(text);
-    assert.ok(fast, `fast reader gave up on ${JSON.stringify(text)}`);
-    const full = parseYamlFull(text);
-    assert.ok(full.ok);
-    assert.deepEqual(fast.root, full.root, text);
-  }
-});
-
-Deno.test("the fast YAML reader gives up outside its subset", () => {
-  for (
-    const text of [
-      "a: &x 1\nb: *x\n",
-      "a: |\n  text\n",
-      "a: !!str 1\n",
-      "a: b\n  c\n",
-      'a: "esc\\n"\n',
-      "a: 1\n---\nb: 2\n",
-      "a:\n\t- b\n",
-      "a: [1,\n  2]\n",
-      "a: 'x' # 'y'\n",
-      "? a\n: b\n",
-    ]
-  ) {
-    assert.equal(parseYamlSubset(text), undefined, JSON.stringify(text));
-  }
-  // ...and the full parser still reads what is valid YAML.
+Deno.test("parseReservations() reads anchors, aliases and block scalars", () => {
   const map = parseReservations(
     "08:00:27:29:4e:67: &h\n  ipAddress: 192.168.2.9\n  hostname: |-\n    node9\n" +
       "08:00:27:29:4e:68: *h\n",
@@ -286,12 +249,9 @@ Deno.test("the fast YAML reader gives up outside its subset", () => {
   assert.equal(map.get("08:00:27:29:4e:68")?.ipAddress, "192.168.2.9");
 });
 
-async function asyncErrorOf(
-  text: string,
-  hostsPerSlice: number,
-): Promise<ReservationFileError> {
+async function asyncErrorOf(text: string): Promise<ReservationFileError> {
   try {
-    await parseReservationsAsync(text, { file: "hosts.yaml", hostsPerSlice });
+    await parseReservationsAsync(text, { file: "hosts.yaml" });
   } catch (err) {
     assert.ok(err instanceof ReservationFileError);
     return err;
@@ -299,19 +259,16 @@ async function asyncErrorOf(
   assert.fail("expected a ReservationFileError");
 }
 
-Deno.test("parseReservationsAsync() gives the same result and errors, slice by slice", async () => {
-  for (const hostsPerSlice of [1, 2, 3, 1000]) {
-    assert.deepEqual(
-      await parseReservationsAsync(GO_EXAMPLE, { hostsPerSlice }),
-      parseReservations(GO_EXAMPLE),
-    );
-    const err = await asyncErrorOf(MANY_ERRORS, hostsPerSlice);
-    assert.equal(err.message, errorOf(MANY_ERRORS, "hosts.yaml").message);
-  }
-  // A later slice outside the fast subset: the whole file goes to the full parser.
+Deno.test("parseReservationsAsync() gives the same result and errors, from a Worker", async () => {
+  assert.deepEqual(
+    await parseReservationsAsync(GO_EXAMPLE),
+    parseReservations(GO_EXAMPLE),
+  );
+  const err = await asyncErrorOf(MANY_ERRORS);
+  assert.equal(err.message, errorOf(MANY_ERRORS, "hosts.yaml").message);
   const mixed = GO_EXAMPLE +
     "08:00:27:29:4e:99: &h\n  ipAddress: 192.168.2.99\n08:00:27:29:4e:9a: *h\n";
-  const map = await parseReservationsAsync(mixed, { hostsPerSlice: 1 });
+  const map = await parseReservationsAsync(mixed);
   assert.equal(map.get("08:00:27:29:4e:9a")?.ipAddress, "192.168.2.99");
   assert.equal(map.size, 4);
 });
@@ -347,9 +304,8 @@ Deno.test("parseReservations() reads JSON fast, and reports JSON problems with l
   ]);
 });
 
-/** Files in the shape the single-pass reader takes, with every field kind. */
-const COMMON_SHAPE = [
-  `---
+/** A file with every field kind, and layout variations. */
+const EVERY_FIELD = `---
 # comment
 02:00:00:00:00:01:
   ipAddress: 10.0.0.1
@@ -386,20 +342,10 @@ const COMMON_SHAPE = [
   leaseTime: 0
   netboot:
     allowPxe: false
-`,
-  "\ufeff02:00:00:00:00:01:\r\n  ipAddress: 10.0.0.1  \r\n  hostname: a\r\n",
-  "",
-  "# only a comment\n",
-];
+`;
 
-Deno.test("the single-pass reader gives what the general readers give", () => {
-  const fast = (text: string) => parseReservations(text);
-  const general = (text: string) =>
-    parseReservations(text, { fastReader: false });
-  for (const text of COMMON_SHAPE) {
-    assert.deepEqual(fast(text), general(text), JSON.stringify(text));
-  }
-  const big = fast(COMMON_SHAPE[0]);
+Deno.test("parseReservations() reads every field kind", () => {
+  const big = parseReservations(EVERY_FIELD);
   assert.equal(big.size, 3);
   assert.deepEqual(big.get("02:00:00:00:00:0a")?.netboot, {
     allowNetboot: false,
@@ -410,18 +356,22 @@ Deno.test("the single-pass reader gives what the general readers give", () => {
     bootFileName: "ipxe.efi",
     dhcpDisabled: false,
   });
+  const crlf = parseReservations(
+    "\ufeff02:00:00:00:00:01:\r\n  ipAddress: 10.0.0.1  \r\n  hostname: a\r\n",
+  );
+  assert.equal(crlf.get("02:00:00:00:00:01")?.ipAddress, "10.0.0.1");
 });
 
-Deno.test("the single-pass reader leaves anything else to the general readers", async () => {
-  // Seeded random edits of a file in the common shape: whatever the edit
-  // (valid, invalid, or outside the shape), the result, or the error
-  // message, is that of the general readers.
+Deno.test("parseReservations() accepts only what the yaml package reads, and reads it the same", () => {
+  // Seeded random edits of a valid file: whatever the edit, a file the
+  // yaml package refuses is refused, and a file accepted gives each host
+  // the address, name and name servers the yaml package reads. (Anchors
+  // and aliases in the edits keep some files whole.)
   let seed = 12345;
   const random = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const base = COMMON_SHAPE[0];
   const pieces = [
     " ",
     "\t",
@@ -453,39 +403,85 @@ Deno.test("the single-pass reader leaves anything else to the general readers", 
     "&a",
     "*a",
     "|",
+    "\u00a0",
+    "\ufeff",
     "02:00:00:00:00:01:\n  ipAddress: 1.2.3.4\n",
   ];
-  const outcome = (text: string, fastReader: boolean) => {
-    try {
-      return parseReservations(text, { file: "f.yaml", fastReader });
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-  };
   let accepted = 0;
-  let fastTaken = 0;
-  for (let k = 0; k < 2000; k++) {
-    let text = base;
+  for (let k = 0; k < 1500; k++) {
+    let text = EVERY_FIELD;
     for (let edits = 1 + random(2); edits > 0; edits--) {
       const at = random(text.length);
       const cut = random(3);
       text = text.slice(0, at) + pieces[random(pieces.length)] +
         text.slice(at + cut);
     }
-    const fast = outcome(text, true);
-    assert.deepEqual(fast, outcome(text, false), JSON.stringify(text));
-    if (typeof fast !== "string") accepted++;
-    if (new FastHostReader(text).read() === true) fastTaken++;
-    if (k % 500 === 0) {
-      assert.deepEqual(
-        await parseReservationsAsync(text, {
-          file: "f.yaml",
-          hostsPerSlice: 1,
-        }).catch((e) => e.message),
-        fast,
-      );
+    let theirs: Record<string, Record<string, unknown>> | undefined;
+    try {
+      theirs = yamlParse(text, {
+        merge: true,
+        uniqueKeys: true,
+        logLevel: "error",
+      }) ?? {};
+    } catch { /* refused by yaml */ }
+    let ours: Map<string, unknown> | undefined;
+    try {
+      ours = parseReservations(text, { file: "f.yaml" });
+    } catch (err) {
+      assert.ok(err instanceof ReservationFileError, String(err));
+      assert.match(err.message, /f\.yaml:[1-9]/);
+    }
+    // A large file is parsed in pieces of whole root entries: pieces of
+    // 40 characters give what the whole file gives, problems included.
+    assert.deepEqual(
+      readReservationText(text, 40),
+      readReservationText(text, Infinity),
+      JSON.stringify(text),
+    );
+    if (ours === undefined) continue;
+    accepted++;
+    assert.ok(theirs, `accepted what yaml refuses: ${JSON.stringify(text)}`);
+    for (const [key, host] of Object.entries(theirs)) {
+      const r = ours.get(normalizeMac(key) ?? "") as Record<string, unknown>;
+      assert.ok(r, JSON.stringify(text));
+      for (const field of ["ipAddress", "hostname", "nameServers"]) {
+        if (host?.[field] === null || host?.[field] === "") continue;
+        assert.deepEqual(r[field], host?.[field], JSON.stringify(text));
+      }
     }
   }
   assert.ok(accepted > 100, `only ${accepted} edited files were valid`);
-  assert.ok(fastTaken > 100, `only ${fastTaken} taken by the fast reader`);
+});
+
+Deno.test("loadReservationFile() shares identical lists and netboot settings between hosts, frozen", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/hosts.yaml`;
+    await Deno.writeTextFile(
+      file,
+      GO_EXAMPLE +
+        GO_EXAMPLE.replace(/^08:00:27:29:4E:67:$/m, "08:00:27:29:4e:68:")
+          .replace(/^52:54:00:aa:88:2a:$/m, "52:54:00:aa:88:2b:").replace(
+            /^---$/m,
+            "",
+          ),
+    );
+    const map = await loadReservationFile(file);
+    assert.equal(map.size, 4);
+    const a = map.get("08:00:27:29:4e:67")!;
+    const b = map.get("08:00:27:29:4e:68")!;
+    assert.deepEqual(a.nameServers, ["8.8.8.8", "1.1.1.1"]);
+    assert.equal(a.nameServers, b.nameServers);
+    assert.ok(Object.isFrozen(a.nameServers));
+    assert.throws(() => a.nameServers!.push("9.9.9.9"), TypeError);
+    const c = map.get("52:54:00:aa:88:2a")!;
+    assert.equal(c.netboot, map.get("52:54:00:aa:88:2b")!.netboot);
+    assert.deepEqual(c.netboot, { allowNetboot: false });
+    assert.deepEqual(map.get("08:00:27:29:4e:68"), {
+      ...parseReservations(GO_EXAMPLE).get("08:00:27:29:4e:67"),
+      macAddress: "08:00:27:29:4e:68",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
