@@ -9,6 +9,7 @@
 
 import { latin1 } from "./bytes.ts";
 import { Client } from "./client.ts";
+import { HeapTrimmer } from "./heap_trim.ts";
 import type {
   BrokerContext,
   BrokerCounters,
@@ -72,6 +73,7 @@ export class Broker implements AsyncDisposable {
   #monitor: Monitor | undefined;
   /** The clients connected, by connection id. */
   #clients = new Map<number, Client>();
+  #trimmer = new HeapTrimmer();
   #sublist = new Sublist<Subscription>();
   #nextId = 1;
   #totalConnections = 0;
@@ -98,6 +100,7 @@ export class Broker implements AsyncDisposable {
       addSubscription: (sub) => this.#sublist.insert(sub),
       removeSubscription: (sub) => void this.#sublist.remove(sub),
       clientClosed: (client, reason) => this.#clientClosed(client, reason),
+      released: (bytes) => this.#trimmer.released(bytes),
     };
     const { hostname, port } = this.#options;
     try {
@@ -163,7 +166,12 @@ export class Broker implements AsyncDisposable {
    * @returns a snapshot
    */
   stats(): BrokerStats {
+    let bufferedBytes = 0;
+    for (const client of this.#clients.values()) {
+      bufferedBytes += client.buffered;
+    }
     return {
+      bufferedBytes,
       connections: this.#clients.size,
       totalConnections: this.#totalConnections,
       subscriptions: this.#sublist.size,
@@ -279,6 +287,7 @@ export class Broker implements AsyncDisposable {
       const clients = [...this.#clients.values()];
       for (const c of clients) c.closeAfterFlush(CloseReason.ServerShutdown);
       await Promise.all(clients.map((c) => c.done));
+      this.#trimmer.close();
       this.#options.logger.info("Broker closed", { url: this.url });
       this.#resolveClosed();
     })();

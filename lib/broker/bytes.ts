@@ -1,6 +1,6 @@
 /**
  * Small byte helpers of the protocol: argument splitting, size parsing,
- * and byte strings (one char per byte) for subjects.
+ * byte strings (one char per byte) for subjects, and freeing buffers.
  *
  * @module
  */
@@ -68,4 +68,15 @@ export function latin1(bytes: Uint8Array): string {
     );
   }
   return s;
+}
+
+/**
+ * Free a buffer's memory now instead of at V8's next full collection (an
+ * idle broker may not collect for minutes). Any view of it becomes empty;
+ * a socket write in flight keeps its own reference to the bytes.
+ *
+ * @param bytes a buffer nothing else reads any more
+ */
+export function release(bytes: Uint8Array<ArrayBuffer>): void {
+  if (!bytes.buffer.detached) bytes.buffer.transfer(0);
 }

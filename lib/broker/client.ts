@@ -15,7 +15,7 @@ import {
 import { CloseReason, ProtocolErrorText } from "./errors.ts";
 import type { BrokerContext, Connection, Subscription } from "./context.ts";
 import { appendMsg } from "./out_buffer.ts";
-import { latin1 } from "./bytes.ts";
+import { latin1, release } from "./bytes.ts";
 import { ParseErrorKind, Parser, type ParserHandler } from "./parser.ts";
 import {
   isValidPublishSubject,
@@ -25,6 +25,10 @@ import {
 import { ConnWriter } from "./writer.ts";
 
 const CRLF = "\r\n";
+/** First (and smallest) size of a connection's read buffer, in bytes. */
+const READ_MIN = 512;
+/** Largest read buffer, in bytes. */
+const READ_MAX = 64 * 1024;
 
 /** A connected client. Created by the broker for each accepted socket. */
 export class Client implements ParserHandler, Connection {
@@ -43,6 +47,9 @@ export class Client implements ParserHandler, Connection {
   #ctx: BrokerContext;
   #log: Logger;
   #parser: Parser;
+  #readBuffer: Uint8Array<ArrayBuffer> = new Uint8Array(READ_MIN);
+  /** Size of the last read if it used under a quarter of the buffer, or -1. */
+  #shortRead = -1;
   #writer: ConnWriter;
   #closing: CloseReason | undefined;
   #closed = false;
@@ -90,6 +97,7 @@ export class Client implements ParserHandler, Connection {
       onIdle: () => {
         if (this.#closing !== undefined) this.#finish(this.#closing);
       },
+      onRelease: (bytes) => ctx.released(bytes),
     });
     this.#authed = o.auth === undefined;
     try {
@@ -114,10 +122,42 @@ export class Client implements ParserHandler, Connection {
     return this.#writer.pending;
   }
 
+  /** Bytes of memory held by this connection's read and write buffers. */
+  get buffered(): number {
+    return this.#readBuffer.length + this.#writer.capacity;
+  }
+
+  /**
+   * The buffer for the next read after one of `n` bytes: twice as large
+   * when that read filled it (up to 64 KiB); after two reads in a row that
+   * used less than a quarter of it, the smallest power of two at least
+   * twice the larger of them (at least 512 bytes), so a drained connection
+   * is back to its idle size after two small reads.
+   */
+  #resizeReadBuffer(n: number): void {
+    const size = this.#readBuffer.length;
+    let next = size;
+    if (n === size) next = Math.min(size * 2, READ_MAX);
+    else if (n < size / 4 && size > READ_MIN) {
+      if (this.#shortRead >= 0) {
+        const want = 2 * Math.max(n, this.#shortRead);
+        next = READ_MIN;
+        while (next < want) next *= 2;
+      } else {
+        this.#shortRead = n;
+        return;
+      }
+    }
+    this.#shortRead = -1;
+    if (next === size) return;
+    this.#releaseReadBuffer();
+    this.#readBuffer = new Uint8Array(next);
+  }
+
   async #readLoop(): Promise<void> {
-    const buf = new Uint8Array(64 * 1024);
     try {
       while (!this.#closed && this.#closing === undefined) {
+        const buf = this.#readBuffer;
         const n = await this.#conn.read(buf);
         if (n === null) {
           this.#finish(CloseReason.ClientClosed);
@@ -132,6 +172,7 @@ export class Client implements ParserHandler, Connection {
           });
           this.#finish(CloseReason.ProtocolViolation);
         }
+        this.#resizeReadBuffer(n);
       }
     } catch (err) {
       if (!this.#closed && this.#closing === undefined) {
@@ -140,6 +181,13 @@ export class Client implements ParserHandler, Connection {
       }
     }
     await this.#finished;
+    this.#releaseReadBuffer();
+  }
+
+  #releaseReadBuffer(): void {
+    const size = this.#readBuffer.length;
+    release(this.#readBuffer);
+    this.#ctx.released(size);
   }
 
   get #open(): boolean {
@@ -151,6 +199,7 @@ export class Client implements ParserHandler, Connection {
       this.#ctx.counters.slowConsumers++;
       this.#log.warn("Slow consumer detected, closing connection", {
         pending: this.#writer.pending,
+        buffered: this.#writer.capacity,
       });
       this.#finish(CloseReason.SlowConsumer);
       return;

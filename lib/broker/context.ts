@@ -91,6 +91,11 @@ export interface BrokerStats {
   bytesOut: number;
   /** Clients closed as slow consumers. */
   slowConsumers: number;
+  /**
+   * Bytes of memory held now by the clients' read and write buffers (what
+   * is pending plus free room); they shrink back once a burst is written.
+   */
+  bufferedBytes: number;
 }
 
 /** What a client needs from its broker. */
@@ -113,4 +118,6 @@ export interface BrokerContext {
   removeSubscription(sub: Subscription): void;
   /** The client has closed. */
   clientClosed(client: Connection, reason: CloseReason): void;
+  /** A client freed this many bytes of buffer memory. */
+  released(bytes: number): void;
 }

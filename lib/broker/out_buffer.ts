@@ -1,45 +1,79 @@
 /**
- * A growable byte buffer for a connection's outbound protocol data, so that
- * many MSG lines become one socket write.
+ * A connection's outbound bytes as a queue of chunks, so that many MSG lines
+ * become one socket write and memory follows what is pending: appends go to
+ * the last chunk, writes take from the first. Chunks start at 512 bytes and
+ * double up to 64 KiB while a burst needs them; a chunk is freed as soon as
+ * it has been written, so a connection holds its pending bytes plus less
+ * than one chunk, and once drained at most one chunk of up to 4 KiB.
  *
  * @module
  */
 
+import { release } from "./bytes.ts";
+
 const encoder = new TextEncoder();
 
+/** Size of the first chunk of a burst, in bytes. */
+export const MIN_CHUNK = 512;
+/** Largest chunk, in bytes (also the most one socket write takes). */
+export const MAX_CHUNK = 64 * 1024;
+/** A drained buffer keeps its last chunk only up to this size, in bytes. */
+export const KEEP_CHUNK = 4 * 1024;
+
+const EMPTY = new Uint8Array(0);
+
 /**
- * Appends protocol text and payload bytes into one contiguous buffer.
+ * Appends protocol text and payload bytes; hands them out for writing a
+ * chunk at a time.
  *
  * @example
  * ```ts
  * import { OutBuffer } from "./out_buffer.ts";
  * const out = new OutBuffer();
  * out.ascii("PONG\r\n");
- * if (out.length !== 6) throw new Error();
+ * const head = out.peek();
+ * if (head.length !== 6) throw new Error();
+ * out.consume(head.length);
+ * if (out.length !== 0) throw new Error();
  * ```
  */
 export class OutBuffer {
-  #buf: Uint8Array;
-  #len = 0;
+  #chunks: Uint8Array<ArrayBuffer>[] = [];
+  /** The last chunk, appended to; EMPTY when there is none. */
+  #last: Uint8Array<ArrayBuffer> = EMPTY;
+  /** Bytes of the first chunk already consumed. */
+  #start = 0;
+  /** Bytes of the last chunk filled. */
+  #end = 0;
+  #length = 0;
+  #capacity = 0;
+  #onRelease: ((bytes: number) => void) | undefined;
 
-  /** @param initial starting capacity in bytes */
-  constructor(initial = 16 * 1024) {
-    this.#buf = new Uint8Array(initial);
+  /** @param onRelease told the size of each chunk freed */
+  constructor(onRelease?: (bytes: number) => void) {
+    this.#onRelease = onRelease;
   }
 
-  /** Bytes waiting. */
+  /** Bytes waiting (appended and not yet consumed). */
   get length(): number {
-    return this.#len;
+    return this.#length;
   }
 
-  #reserve(extra: number): void {
-    const need = this.#len + extra;
-    if (need <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < need) size *= 2;
-    const bigger = new Uint8Array(size);
-    bigger.set(this.#buf.subarray(0, this.#len));
-    this.#buf = bigger;
+  /** Bytes of memory held by the chunks. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Start a new last chunk, twice the size of the previous one. */
+  #grow(): Uint8Array<ArrayBuffer> {
+    const previous = this.#last.length;
+    const size = previous === 0 ? MIN_CHUNK : Math.min(previous * 2, MAX_CHUNK);
+    const chunk = new Uint8Array(size);
+    this.#chunks.push(chunk);
+    this.#capacity += size;
+    this.#last = chunk;
+    this.#end = 0;
+    return chunk;
   }
 
   /**
@@ -49,11 +83,18 @@ export class OutBuffer {
    */
   ascii(text: string): void {
     const n = text.length;
-    this.#reserve(n);
-    const buf = this.#buf;
-    let pos = this.#len;
-    for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i);
-    this.#len = pos;
+    let chunk = this.#last;
+    let pos = this.#end;
+    for (let i = 0; i < n; i++) {
+      if (pos === chunk.length) {
+        this.#end = pos;
+        chunk = this.#grow();
+        pos = 0;
+      }
+      chunk[pos++] = text.charCodeAt(i);
+    }
+    this.#end = pos;
+    this.#length += n;
   }
 
   /**
@@ -62,9 +103,7 @@ export class OutBuffer {
    * @param text any text
    */
   utf8(text: string): void {
-    this.#reserve(text.length * 3);
-    const { written } = encoder.encodeInto(text, this.#buf.subarray(this.#len));
-    this.#len += written;
+    this.bytes(encoder.encode(text));
   }
 
   /**
@@ -74,13 +113,24 @@ export class OutBuffer {
    */
   bytes(bytes: Uint8Array): void {
     const n = bytes.length;
-    this.#reserve(n);
-    if (n < 64) {
-      const buf = this.#buf;
-      let pos = this.#len;
-      for (let i = 0; i < n; i++) buf[pos++] = bytes[i];
-    } else this.#buf.set(bytes, this.#len);
-    this.#len += n;
+    let chunk = this.#last;
+    let pos = this.#end;
+    let from = 0;
+    while (from < n) {
+      if (pos === chunk.length) {
+        this.#end = pos;
+        chunk = this.#grow();
+        pos = 0;
+      }
+      const take = Math.min(n - from, chunk.length - pos);
+      if (take < 64) {
+        for (let i = 0; i < take; i++) chunk[pos + i] = bytes[from + i];
+      } else chunk.set(bytes.subarray(from, from + take), pos);
+      pos += take;
+      from += take;
+    }
+    this.#end = pos;
+    this.#length += n;
   }
 
   /**
@@ -93,23 +143,54 @@ export class OutBuffer {
   }
 
   /**
-   * A view of the waiting bytes; valid until the next append or reset.
+   * The waiting bytes of the first chunk, for one socket write; valid until
+   * the next {@linkcode OutBuffer.consume} or {@linkcode OutBuffer.clear}
+   * (appends do not touch them).
    *
-   * @returns the bytes
+   * @returns the bytes, empty when nothing waits
    */
-  view(): Uint8Array {
-    return this.#buf.subarray(0, this.#len);
+  peek(): Uint8Array {
+    const first = this.#chunks[0];
+    if (first === undefined) return EMPTY;
+    const end = this.#chunks.length === 1 ? this.#end : first.length;
+    return first.subarray(this.#start, end);
   }
 
   /**
-   * Forget the waiting bytes; a buffer grown past `shrinkAbove` is replaced
-   * by a small one so idle connections do not hold memory.
+   * Drop `n` written bytes from the front (at most what
+   * {@linkcode OutBuffer.peek} returned); chunks written out are freed.
    *
-   * @param shrinkAbove capacity to keep at most
+   * @param n bytes written
    */
-  reset(shrinkAbove = 1024 * 1024): void {
-    this.#len = 0;
-    if (this.#buf.length > shrinkAbove) this.#buf = new Uint8Array(16 * 1024);
+  consume(n: number): void {
+    this.#start += n;
+    this.#length -= n;
+    while (this.#chunks.length > 1 && this.#start === this.#chunks[0].length) {
+      this.#drop(this.#chunks.shift()!);
+      this.#start = 0;
+    }
+    if (this.#length === 0 && this.#chunks.length === 1) {
+      this.#start = 0;
+      this.#end = 0;
+      if (this.#last.length > KEEP_CHUNK) this.clear();
+    }
+  }
+
+  #drop(chunk: Uint8Array<ArrayBuffer>): void {
+    const size = chunk.length;
+    this.#capacity -= size;
+    release(chunk);
+    this.#onRelease?.(size);
+  }
+
+  /** Forget everything waiting and free every chunk. */
+  clear(): void {
+    for (const chunk of this.#chunks) this.#drop(chunk);
+    this.#chunks = [];
+    this.#last = EMPTY;
+    this.#start = 0;
+    this.#end = 0;
+    this.#length = 0;
   }
 }
 

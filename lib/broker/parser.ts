@@ -6,7 +6,7 @@
  * @module
  */
 
-import { latin1, parseSize, splitArgs } from "./bytes.ts";
+import { latin1, parseSize, release, splitArgs } from "./bytes.ts";
 
 /** What a parse error means for the connection. */
 export const ParseErrorKind = {
@@ -126,6 +126,8 @@ export class Parser {
   #payload: Uint8Array = new Uint8Array(0);
   #payloadLen = 0;
   #payloadPos = 0;
+  #payloadIsView = false;
+  #spill: Uint8Array<ArrayBuffer> = EMPTY_BYTES;
 
   /**
    * @param handler receives the operations
@@ -135,7 +137,8 @@ export class Parser {
     this.#handler = handler;
     this.#maxControlLine = options.maxControlLine ?? 4096;
     this.#maxPayload = options.maxPayload ?? 1048576;
-    this.#arg = new Uint8Array(Math.min(this.#maxControlLine + 2, 4096));
+    // Grown on demand (#growArg) up to the control-line limit.
+    this.#arg = new Uint8Array(Math.min(this.#maxControlLine + 2, 256));
   }
 
   /** Stop parsing: later input is ignored (used when closing a connection). */
@@ -163,11 +166,13 @@ export class Parser {
         const want = this.#payloadLen - this.#payloadPos;
         const take = Math.min(want, n - i);
         if (this.#payloadPos === 0 && take === want) {
-          // The whole payload is in this chunk: no copy.
+          // The whole payload is in this chunk: no copy (unless its CRLF
+          // is not, see the end of feed()).
           this.#payload = chunk.subarray(i, i + take);
+          this.#payloadIsView = true;
         } else {
           if (this.#payloadPos === 0) {
-            this.#payload = new Uint8Array(this.#payloadLen);
+            this.#payload = this.#spillFor(this.#payloadLen);
           }
           this.#payload.set(chunk.subarray(i, i + take), this.#payloadPos);
         }
@@ -228,6 +233,33 @@ export class Parser {
       }
       if (this.#state === S_DEAD) return;
     }
+    // The caller reuses the chunk's memory for its next read.
+    if (this.#payloadIsView) {
+      const view = this.#payload;
+      this.#payload = this.#spillFor(view.length);
+      this.#payload.set(view);
+      this.#payloadIsView = false;
+    }
+    // Between messages a large spill buffer is not worth keeping.
+    if (this.#state === S_OP && this.#spill.length > KEEP_SPILL) {
+      release(this.#spill);
+      this.#spill = EMPTY_BYTES;
+    }
+  }
+
+  /**
+   * Room for a payload split across chunks: the spill buffer, reused from
+   * one message to the next (payloads are valid only during the handler's
+   * call), grown on demand.
+   */
+  #spillFor(size: number): Uint8Array {
+    if (this.#spill.length < size) {
+      release(this.#spill);
+      this.#spill = new Uint8Array(
+        Math.min(Math.max(size, this.#spill.length * 2), this.#maxPayload),
+      );
+    }
+    return this.#spill.subarray(0, size);
   }
 
   #opByte(b: number): void {
@@ -364,9 +396,12 @@ export class Parser {
     this.#opPos = 0;
     const payload = this.#payload;
     this.#payload = EMPTY_BYTES;
+    this.#payloadIsView = false;
     this.#handler.pub(this.#subject, this.#reply, this.#headerSize, payload);
   }
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
+/** A spill buffer up to this size is kept between messages, in bytes. */
+const KEEP_SPILL = 4096;
 const utf8 = new TextDecoder();

@@ -1,7 +1,7 @@
 /**
- * A connection's outbound side: protocol data is appended to a buffer and
- * written with one socket write per tick (double-buffered, so appends go
- * on while a write is in flight).
+ * A connection's outbound side: protocol data is appended to an
+ * {@linkcode OutBuffer} and written from the end of the tick on, a chunk
+ * per socket write (appends go on while a write is in flight).
  *
  * @module
  */
@@ -14,6 +14,8 @@ export interface ConnWriterHooks {
   onError(err: unknown): void;
   /** Everything queued has been written. */
   onIdle(): void;
+  /** Buffer memory of this many bytes was freed. */
+  onRelease?(bytes: number): void;
 }
 
 /**
@@ -29,9 +31,7 @@ export interface ConnWriterHooks {
 export class ConnWriter {
   #conn: Deno.Conn;
   #hooks: ConnWriterHooks;
-  #out = new OutBuffer();
-  #spare = new OutBuffer();
-  #inFlight = 0;
+  #out: OutBuffer;
   #writing = false;
   #scheduled = false;
   #stopped = false;
@@ -43,6 +43,7 @@ export class ConnWriter {
   constructor(conn: Deno.Conn, hooks: ConnWriterHooks) {
     this.#conn = conn;
     this.#hooks = hooks;
+    this.#out = new OutBuffer((bytes) => hooks.onRelease?.(bytes));
   }
 
   /** The buffer to append to; call {@linkcode ConnWriter.schedule} after. */
@@ -52,7 +53,12 @@ export class ConnWriter {
 
   /** Bytes queued or being written. */
   get pending(): number {
-    return this.#out.length + this.#inFlight;
+    return this.#out.length;
+  }
+
+  /** Bytes of memory the buffer holds (pending plus free room). */
+  get capacity(): number {
+    return this.#out.capacity;
   }
 
   /** Whether a write is in flight or bytes are queued. */
@@ -67,9 +73,10 @@ export class ConnWriter {
     queueMicrotask(() => void this.#flush());
   }
 
-  /** Drop what is queued and write nothing more. */
+  /** Drop what is queued, free its memory, and write nothing more. */
   stop(): void {
     this.#stopped = true;
+    this.#out.clear();
   }
 
   async #flush(): Promise<void> {
@@ -78,20 +85,11 @@ export class ConnWriter {
     this.#writing = true;
     try {
       while (this.#out.length > 0 && !this.#stopped) {
-        const buf = this.#out;
-        this.#out = this.#spare;
-        this.#spare = buf;
-        let data = buf.view();
-        this.#inFlight = data.length;
-        while (data.length > 0) {
-          const n = await this.#conn.write(data);
-          data = data.subarray(n);
-          this.#inFlight = data.length;
-        }
-        buf.reset();
+        const n = await this.#conn.write(this.#out.peek());
+        if (this.#stopped) break;
+        this.#out.consume(n);
       }
     } catch (err) {
-      this.#inFlight = 0;
       this.#writing = false;
       this.#stopped = true;
       this.#hooks.onError(err);

@@ -90,3 +90,35 @@ export async function exchange(
   }
   return { info: JSON.parse(line.slice(5)), rest: text.slice(end + 2), closed };
 }
+
+/**
+ * Connect, send `hello` (which must end with a PING), and read until the
+ * PONG: the server has then applied everything before it. The connection
+ * stays open and unread after that (a slow consumer, when `hello`
+ * subscribes).
+ *
+ * @param port server port on 127.0.0.1
+ * @param hello protocol text ending with `PING\r\n`
+ * @returns the open connection
+ * @throws {Error} when the server closes it first
+ */
+export async function openSession(
+  port: number,
+  hello: string,
+): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(encoder.encode(hello));
+    const buf = new Uint8Array(4096);
+    let seen = "";
+    while (!seen.includes("PONG\r\n")) {
+      const n = await conn.read(buf);
+      if (n === null) throw new Error("The server closed a new connection");
+      seen += decoder.decode(buf.subarray(0, n), { stream: true });
+    }
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  return conn;
+}

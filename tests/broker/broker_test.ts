@@ -2,20 +2,10 @@ import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { BrokerProtocolError, startBroker } from "../../lib/broker/mod.ts";
 import { createLogger } from "../../lib/log/logger.ts";
-import { exchange } from "./_raw.ts";
+import { exchange, openSession } from "./_raw.ts";
+import { prng } from "./_prng.ts";
 
 const enc = new TextEncoder();
-
-/** A small seeded PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test("broker - port 0 picks a free port and the url says where", async () => {
   await using broker = await startBroker({ port: 0 });
@@ -123,18 +113,11 @@ Deno.test("broker - logs connections and protocol errors", async () => {
 
 Deno.test("broker - a subscriber that does not read is dropped as a slow consumer", async () => {
   await using broker = await startBroker({ port: 0, maxPending: 256 * 1024 });
-  const slow = await Deno.connect({ hostname: "127.0.0.1", port: broker.port });
+  const slow = await openSession(
+    broker.port,
+    'CONNECT {"verbose":false}\r\nSUB flood 1\r\nPING\r\n',
+  );
   try {
-    await slow.write(
-      enc.encode('CONNECT {"verbose":false}\r\nSUB flood 1\r\nPING\r\n'),
-    );
-    const buf = new Uint8Array(512);
-    let seen = "";
-    while (!seen.includes("PONG")) {
-      seen += new TextDecoder().decode(
-        buf.subarray(0, (await slow.read(buf))!),
-      );
-    }
     // Publish far more than the socket buffers and maxPending can hold.
     const nc = await connect({ servers: broker.url });
     try {

@@ -5,6 +5,7 @@ import {
   Parser,
   type ParserHandler,
 } from "../../lib/broker/parser.ts";
+import { prng } from "./_prng.ts";
 
 const enc = new TextEncoder();
 
@@ -46,17 +47,6 @@ function parseWith(
     last = at;
   }
   return events;
-}
-
-/** A small seeded PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SCRIPT = enc.encode(
@@ -206,4 +196,39 @@ Deno.test("splitArgs() splits on spaces and tabs and parseSize() rejects non-dig
   assert.equal(parseSize(enc.encode("12a")), -1);
   assert.equal(parseSize(enc.encode("")), -1);
   assert.equal(parseSize(enc.encode("-1")), -1);
+});
+
+Deno.test("Parser keeps payloads intact when the caller reuses its read buffer", () => {
+  // The broker reads every chunk into the same buffer, so nothing may
+  // point into a chunk once feed() returns; a payload that ends exactly at
+  // a chunk's end, its CRLF in the next read, is the edge.
+  const payload = "0123456789abcdef".repeat(8);
+  const input = enc.encode(
+    `PUB a 128\r\n${payload}\r\nPUB b 3\r\nxyz\r\nHPUB c 12 14\r\nNATS/1.0\r\n\r\nhi\r\n`,
+  );
+  const expected = parseWith(input, []);
+  const payloadEnd = input.indexOf(0x0d, 11 + 128);
+  const rand = prng(7);
+  const cases = [[payloadEnd], [11, payloadEnd], [payloadEnd - 1, payloadEnd]];
+  for (let c = 0; c < 200; c++) {
+    const splits = new Set<number>();
+    for (let k = 0; k < 1 + rand() * 6; k++) {
+      splits.add(1 + Math.floor(rand() * (input.length - 1)));
+    }
+    cases.push([...splits].sort((a, b) => a - b));
+  }
+  for (const splits of cases) {
+    const { handler, events } = recorder();
+    const parser = new Parser(handler);
+    parser.headers = true;
+    const shared = new Uint8Array(input.length);
+    let last = 0;
+    for (const at of [...splits, input.length]) {
+      shared.fill(0x21);
+      shared.set(input.subarray(last, at));
+      parser.feed(shared.subarray(0, at - last));
+      last = at;
+    }
+    assert.deepEqual(events, expected, `splits ${splits}`);
+  }
 });
