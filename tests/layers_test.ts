@@ -22,6 +22,7 @@ const LAYER: Record<string, number> = {
   responder: 4,
   broker: 4,
   client: 4,
+  netboot: 4,
   nats: 3,
   backend: 3,
   cloudevents: 3,

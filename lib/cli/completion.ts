@@ -14,6 +14,10 @@ function takesFile(s: Setting): boolean {
   return /<file>/.test(s.flag);
 }
 
+function takesDir(s: Setting): boolean {
+  return /<dir>/.test(s.flag);
+}
+
 function allFlags(): string[] {
   const flags = ["--help", "--version"];
   for (const s of SETTINGS) {
@@ -34,13 +38,16 @@ function allFlags(): string[] {
  * ```
  */
 export function bashCompletion(): string {
-  const cases = SETTINGS.filter((s) => s.choices || takesFile(s)).map((s) =>
-    s.choices
-      ? `    ${longName(s)}) COMPREPLY=( $(compgen -W "${
-        s.choices.join(" ")
-      }" -- "$cur") ); return ;;`
-      : `    ${longName(s)}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;`
-  );
+  const cases = SETTINGS.filter((s) => s.choices || takesFile(s) || takesDir(s))
+    .map((s) =>
+      s.choices
+        ? `    ${longName(s)}) COMPREPLY=( $(compgen -W "${
+          s.choices.join(" ")
+        }" -- "$cur") ); return ;;`
+        : `    ${longName(s)}) COMPREPLY=( $(compgen -${
+          takesDir(s) ? "d" : "f"
+        } -- "$cur") ); return ;;`
+    );
   return `# bash completion for dhcp-nats
 _dhcp_nats() {
   local cur prev
@@ -93,6 +100,8 @@ export function zshCompletion(): string {
       ? `(${s.choices.join(" ")})`
       : takesFile(s)
       ? "_files"
+      : takesDir(s)
+      ? "_directories"
       : " ";
     specs.push(`'${longName(s)}=[${desc}]:value:${action}'`);
   }

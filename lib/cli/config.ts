@@ -94,6 +94,12 @@ export interface Config {
   ipxeScriptUrl?: string;
   /** User class of our iPXE builds. */
   userClass: string;
+  /** Built-in TFTP server address, when set. */
+  tftpListen?: HostPort;
+  /** Built-in HTTP server address, when set. */
+  httpListen?: HostPort;
+  /** Directory the built-in TFTP and HTTP servers serve. */
+  bootDir?: string;
   /** Reservations file (responder). */
   reservations?: string;
   /** Reply format (responder). */
@@ -370,6 +376,19 @@ function resolve(
   if (role === "responder" && !values.reservations) {
     throw new UsageError(
       `--responder needs a reservations file: add --reservations FILE (or set ${ENV_PREFIX}RESERVATIONS); examples/reservations.yaml is a start`,
+    );
+  }
+  if (values.tftpListen !== undefined && values.bootDir === undefined) {
+    throw new UsageError(
+      `--tftp-listen serves a boot directory: add --boot-dir DIR (or set ${ENV_PREFIX}BOOT_DIR), for example /usr/lib/ipxe`,
+    );
+  }
+  if (
+    values.bootDir !== undefined && values.tftpListen === undefined &&
+    values.httpListen === undefined
+  ) {
+    throw new UsageError(
+      "--boot-dir is served by the built-in servers: add --tftp-listen HOST:PORT and/or --http-listen HOST:PORT",
     );
   }
   if (

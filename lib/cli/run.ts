@@ -17,6 +17,8 @@ import {
 import { createLookupStack } from "../nats/lookup_stack.ts";
 import { DEFAULT_NATS_URL, natsHostPort } from "../nats/urls.ts";
 import { startFileResponder } from "../responder/file_responder.ts";
+import { startNetbootServices } from "../netboot/services.ts";
+import { resolveSettings } from "../server/options.ts";
 import { type DhcpServer, startDhcpServer } from "../server/server.ts";
 import type { Config } from "./config.ts";
 import { natsConnectionOptions } from "./nats_options.ts";
@@ -231,10 +233,27 @@ export async function runDhcpServer(
     },
     logger: logger.child({ component: "nats" }),
   });
+  // The built-in TFTP/HTTP servers, when asked for; replies point at them
+  // unless --tftp-server / --http-ipxe-binary-url say otherwise.
+  const listen = `${config.listen.hostname}:${config.listen.port}`;
+  await using boot = await startNetbootServices({
+    tftp: config.tftpListen,
+    http: config.httpListen,
+    bootDir: config.bootDir,
+    backend: lookups,
+    advertiseIp: config.tftpListen || config.httpListen
+      ? resolveSettings({
+        listen,
+        interface: config.interface,
+        serverIp: config.serverIp,
+      }).serverIp
+      : "0.0.0.0",
+    logger,
+  });
   // The socket is bound before NATS is touched (the stack connects on
   // connect()): a missing privilege fails first, with its own message.
   await using dhcp = await startDhcpServer({
-    listen: `${config.listen.hostname}:${config.listen.port}`,
+    listen,
     interface: config.interface,
     serverIp: config.serverIp,
     backend: lookups,
@@ -245,9 +264,10 @@ export async function runDhcpServer(
       enabled: config.netboot,
       tftpServer: config.tftpServer
         ? `${config.tftpServer.hostname}:${config.tftpServer.port}`
-        : undefined,
-      httpIpxeBinaryUrl: config.httpIpxeBinaryUrl,
+        : boot.tftpServer,
+      httpIpxeBinaryUrl: config.httpIpxeBinaryUrl ?? boot.httpBaseUrl,
       ipxeScriptUrl: config.ipxeScriptUrl,
+      hostScriptUrl: boot.hostScriptUrl,
       userClass: config.userClass,
     },
     logger,

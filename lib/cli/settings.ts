@@ -57,6 +57,12 @@ function oneOf(choices: readonly string[]) {
   };
 }
 
+/** `host:port` whose host must be an IPv4 address. */
+function ipv4HostPort(value: string, defaultHost: string, defaultPort: number) {
+  const hp = parseHostPort(value, defaultHost, defaultPort);
+  return { hostname: parseIpv4(hp.hostname), port: hp.port };
+}
+
 /** Every setting, in help order. */
 export const SETTINGS: readonly Setting[] = [
   {
@@ -194,10 +200,7 @@ export const SETTINGS: readonly Setting[] = [
     description: "DHCP listen address",
     group: "dhcp",
     defaultValue: "0.0.0.0:67",
-    parse: (v) => {
-      const hp = parseHostPort(v, "0.0.0.0", 67);
-      return { hostname: parseIpv4(hp.hostname), port: hp.port };
-    },
+    parse: (v) => ipv4HostPort(v, "0.0.0.0", 67),
   },
   {
     key: "interface",
@@ -292,10 +295,7 @@ export const SETTINGS: readonly Setting[] = [
     env: `${ENV_PREFIX}TFTP_SERVER`,
     description: "TFTP server of the iPXE binaries (port 69 when omitted)",
     group: "dhcp",
-    parse: (v) => {
-      const hp = parseHostPort(v, "", 69);
-      return { hostname: parseIpv4(hp.hostname), port: hp.port };
-    },
+    parse: (v) => ipv4HostPort(v, "", 69),
   },
   {
     key: "httpIpxeBinaryUrl",
@@ -321,6 +321,32 @@ export const SETTINGS: readonly Setting[] = [
       "user class (option 77) of our iPXE builds, which get the script URL",
     group: "dhcp",
     defaultValue: "Tinkerbell",
+  },
+  {
+    key: "tftpListen",
+    flag: "--tftp-listen <host:port>",
+    env: `${ENV_PREFIX}TFTP_LISTEN`,
+    description:
+      "run the built-in TFTP server on this address, serving --boot-dir (off unless set)",
+    group: "dhcp",
+    parse: (v) => ipv4HostPort(v, "0.0.0.0", 69),
+  },
+  {
+    key: "httpListen",
+    flag: "--http-listen <host:port>",
+    env: `${ENV_PREFIX}HTTP_LISTEN`,
+    description:
+      "run the built-in HTTP server on this address: --boot-dir and per-host iPXE scripts (off unless set)",
+    group: "dhcp",
+    parse: (v) => ipv4HostPort(v, "0.0.0.0", 80),
+  },
+  {
+    key: "bootDir",
+    flag: "--boot-dir <dir>",
+    env: `${ENV_PREFIX}BOOT_DIR`,
+    description:
+      "directory the built-in TFTP and HTTP servers serve (iPXE binaries, kernels)",
+    group: "dhcp",
   },
   {
     key: "reservations",

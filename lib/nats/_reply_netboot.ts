@@ -128,6 +128,9 @@ export function decodeExtensions(
       case "bootfilename":
         out.bootFileName = str(v, field, "");
         break;
+      case "ipxescript":
+        out.ipxeScript = str(v, field, "");
+        break;
       case "dhcpdisabled":
         if (typeof v !== "boolean") {
           throw new InvalidReplyError(

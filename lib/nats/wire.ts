@@ -21,7 +21,8 @@
  *   "ClasslessStaticRoutes": [{"Destination": "10.0.0.0/8", "Router": "192.168.2.254"}],
  *   "TFTPServerName": "192.168.2.5",
  *   "BootFileName": "ipxe.efi",
- *   "DHCPDisabled": false
+ *   "DHCPDisabled": false,
+ *   "IPXEScript": "#!ipxe\nkernel http://192.168.2.5:8080/vmlinuz\nboot\n"
  * }
  * ```
  *
@@ -29,6 +30,9 @@
  * - `TFTPServerName`: option 66, overrides the server's setting.
  * - `BootFileName`: option 67 and the `file` field, overrides the computed one.
  * - `DHCPDisabled`: `true` makes the server ignore this host.
+ * - `IPXEScript`: an inline iPXE script for this host, served by the DHCP
+ *   server role's built-in HTTP server (never inside `Netboot`, which Go
+ *   decodes).
  *
  * Keys match case-insensitively on receipt; unknown keys inside `Extensions`
  * are ignored. The object is only written when one of them is set.
@@ -190,6 +194,7 @@ function extensionsObject(r: Reservation): Record<string, unknown> | undefined {
   if (e.tftpServerName) out.TFTPServerName = e.tftpServerName;
   if (e.bootFileName) out.BootFileName = e.bootFileName;
   if (e.dhcpDisabled) out.DHCPDisabled = true;
+  if (e.ipxeScript) out.IPXEScript = e.ipxeScript;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

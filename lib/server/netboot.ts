@@ -186,7 +186,8 @@ function hostOf(url: string): string {
  *
  * Rules, in order (tinkerbell/dhcp's order):
  * 1. user class (77) is our iPXE's (`settings.userClass`): the iPXE script
- *    URL (the reservation's, else the global one) as the boot file;
+ *    URL (the reservation's, else its inline script's on the built-in HTTP
+ *    server, else the global one) as the boot file;
  * 2. option 60 starts with `HTTPClient`: `httpIpxeBinaryUrl/binary`, next
  *    server the URL's host when it is an address, option 60 `HTTPClient`;
  * 3. user class `iPXE` (an iPXE we did not build): `tftp://ip:port/binary`;
@@ -222,7 +223,11 @@ export function decideNetboot(
   const tftpName = reservation.extensions?.tftpServerName ?? settings.tftpIp;
 
   if (hasUserClass(request, settings.userClass)) {
-    const script = reservation.netboot.ipxeScriptUrl ?? settings.ipxeScriptUrl;
+    const inline = reservation.extensions?.ipxeScript && settings.hostScriptUrl
+      ? settings.hostScriptUrl(reservation.macAddress)
+      : undefined;
+    const script = reservation.netboot.ipxeScriptUrl ?? inline ??
+      settings.ipxeScriptUrl;
     if (script === undefined && override === undefined) {
       return { reason: "no iPXE script URL for this host or the server" };
     }

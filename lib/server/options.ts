@@ -33,6 +33,12 @@ export interface NetbootOptions {
    */
   ipxeScriptUrl?: string;
   /**
+   * URL of one host's inline iPXE script (`extensions.ipxeScript`), served
+   * by the built-in HTTP server; a host with an inline script and no
+   * `ipxeScriptUrl` of its own gets it instead of the global one.
+   */
+  hostScriptUrl?: (mac: string) => string;
+  /**
    * User class (option 77) our iPXE build sends; such a client gets the
    * iPXE script URL instead of a binary (breaks the chainload loop).
    * @default {"Tinkerbell"}
@@ -117,6 +123,8 @@ export interface ServerNetbootSettings {
   httpIpxeBinaryUrl: string;
   /** Global iPXE script URL, if any. */
   ipxeScriptUrl?: string;
+  /** See {@linkcode NetbootOptions.hostScriptUrl}. */
+  hostScriptUrl?: (mac: string) => string;
   /** Our iPXE's user class. */
   userClass: string;
 }
@@ -268,6 +276,7 @@ export function resolveSettings(
         (nb.httpIpxeBinaryUrl ?? `http://${serverIp}:8080/ipxe`)
           .replace(/\/+$/, ""),
       ipxeScriptUrl: nb.ipxeScriptUrl,
+      ...(nb.hostScriptUrl && { hostScriptUrl: nb.hostScriptUrl }),
       userClass: nb.userClass ?? "Tinkerbell",
     },
   };

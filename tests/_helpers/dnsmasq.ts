@@ -8,6 +8,21 @@
 
 import { type NamespaceProcess, spawnInNamespace } from "./ns_process.ts";
 
+/**
+ * dnsmasq in the foreground, no DNS, no config file, no pid file, bound to
+ * the interfaces it is given only: the start of every dnsmasq the tests
+ * and benches run.
+ */
+export const DNSMASQ_BASE_ARGS: readonly string[] = [
+  "--no-daemon",
+  "--conf-file=/dev/null",
+  "--port=0",
+  "--user=root",
+  "--group=root",
+  "--pid-file=",
+  "--bind-interfaces",
+];
+
 /** One static reservation (`--dhcp-host`). */
 export interface DnsmasqReservation {
   /** Client MAC, lower-case colon hex. */
@@ -77,13 +92,7 @@ export async function startDnsmasq(
   });
   const leaseTime = options.leaseTime ?? 3600;
   const args = [
-    "--no-daemon",
-    "--conf-file=/dev/null",
-    "--port=0",
-    "--user=root",
-    "--group=root",
-    "--pid-file=",
-    "--bind-interfaces",
+    ...DNSMASQ_BASE_ARGS,
     "--no-ping",
     "--log-dhcp",
     "--dhcp-authoritative",
