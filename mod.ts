@@ -142,6 +142,7 @@ export {
 export { PacketProcessor } from "./lib/server/processor.ts";
 export { reservationHandler } from "./lib/server/reservation_handler.ts";
 export { netbootHandler } from "./lib/server/netboot_handler.ts";
+export { proxyHandlers } from "./lib/server/proxy_handler.ts";
 export { decideNetboot, IPXE_BINARY_BY_ARCH } from "./lib/server/netboot.ts";
 export { Verdict } from "./lib/server/handler.ts";
 export { Counters, DropReason } from "./lib/server/counters.ts";
@@ -163,8 +164,13 @@ export type {
   NatsConnection,
 } from "./lib/types/nats.ts";
 export type {
+  ProxyHandlersOptions,
+  ProxyPort,
+} from "./lib/server/proxy_handler.ts";
+export type {
   DhcpServerOptions,
   NetbootOptions,
+  ProxyMode,
   ServerNetbootSettings,
   ServerSettings,
 } from "./lib/server/options.ts";

@@ -86,6 +86,10 @@ export interface Config {
   lookupBurstPerMac: number;
   /** Netboot on or off. */
   netboot: boolean;
+  /** proxyDHCP for netboot clients with a reservation. */
+  proxy?: boolean;
+  /** proxyDHCP for every netboot client. */
+  proxyAll?: boolean;
   /** TFTP server of the iPXE binaries. */
   tftpServer?: HostPort;
   /** Base URL of the iPXE binaries over HTTP. */
@@ -389,6 +393,16 @@ function resolve(
   ) {
     throw new UsageError(
       "--boot-dir is served by the built-in servers: add --tftp-listen HOST:PORT and/or --http-listen HOST:PORT",
+    );
+  }
+  if (values.proxy && values.proxyAll) {
+    throw new UsageError(
+      "--proxy and --proxy-all are two proxyDHCP modes: give --proxy (hosts with a reservation) or --proxy-all (every netboot client)",
+    );
+  }
+  if ((values.proxy || values.proxyAll) && values.netboot === false) {
+    throw new UsageError(
+      "--proxy and --proxy-all only give boot options: drop --no-netboot (or DHCP_NATS_NETBOOT=false)",
     );
   }
   if (

@@ -241,6 +241,7 @@ export async function runDhcpServer(
     http: config.httpListen,
     bootDir: config.bootDir,
     backend: lookups,
+    matchNeighbour: config.proxy || config.proxyAll,
     advertiseIp: config.tftpListen || config.httpListen
       ? resolveSettings({
         listen,
@@ -260,6 +261,7 @@ export async function runDhcpServer(
     macRateLimiter: lookups.limiter,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
+    proxy: config.proxyAll ? "all" : config.proxy ? "reserved" : "off",
     netboot: {
       enabled: config.netboot,
       tftpServer: config.tftpServer

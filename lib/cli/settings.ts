@@ -290,6 +290,24 @@ export const SETTINGS: readonly Setting[] = [
     defaultValue: "true",
   },
   {
+    key: "proxy",
+    flag: "--proxy",
+    env: `${ENV_PREFIX}PROXY`,
+    description:
+      "proxyDHCP beside another DHCP server: boot options only (67, 4011), for hosts allowed to netboot",
+    group: "dhcp",
+    boolean: true,
+  },
+  {
+    key: "proxyAll",
+    flag: "--proxy-all",
+    env: `${ENV_PREFIX}PROXY_ALL`,
+    description:
+      "proxyDHCP for every PXE, iPXE and HTTP boot client, without a lookup",
+    group: "dhcp",
+    boolean: true,
+  },
+  {
     key: "tftpServer",
     flag: "--tftp-server <ip:port>",
     env: `${ENV_PREFIX}TFTP_SERVER`,

@@ -9,6 +9,8 @@ import { MessageType } from "../dhcp/codes.ts";
 export const SERVER_PORT = 67;
 /** The DHCP client port (RFC 2131 §4.1). */
 export const CLIENT_PORT = 68;
+/** The PXE boot server port (PXE 2.1 §2.2.6), which proxyDHCP also serves. */
+export const PXE_PORT = 4011;
 /** The limited broadcast address. */
 export const BROADCAST = "255.255.255.255";
 

@@ -14,6 +14,10 @@ export const DropReason = {
   unsupported: "unsupported",
   /** hlen is not 6, or chaddr is all zeros: nothing to look up. */
   badHardwareAddress: "badHardwareAddress",
+  /** proxyDHCP: not a PXE, iPXE or HTTP boot client, or a message type a proxy does not answer. */
+  notNetbootClient: "notNetbootClient",
+  /** proxyDHCP: no boot options for this host (netboot not allowed, no binary or script). */
+  noNetboot: "noNetboot",
   /** A REQUEST naming another server (option 54). */
   otherServer: "otherServer",
   /** The MAC has no reservation. */
