@@ -67,6 +67,14 @@ function natsHealth(watch: NatsStateWatch | undefined, stopping: boolean) {
   return { ok: true };
 }
 
+/** `promise`'s value, or `undefined` as soon as `signal` aborts. */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+): Promise<T | undefined> {
+  return Promise.race([promise, waitForAbort(signal).then(() => undefined)]);
+}
+
 function waitForAbort(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
@@ -123,7 +131,7 @@ export async function runResponder(
   );
   let reloadErrors = 0;
   let lastReloadError: string | undefined;
-  const responder = await startFileResponder({
+  const starting = startFileResponder({
     onReload: (error) => {
       if (error) reloadErrors++;
       lastReloadError = error?.message;
@@ -136,6 +144,14 @@ export async function runResponder(
     replyFormat: config.replyFormat,
     logger,
   });
+  // Connecting retries forever while NATS is unreachable: a signal
+  // meanwhile stops the role at once (and the responder, should it come).
+  const responder = await untilAborted(starting, signal);
+  if (responder === undefined) {
+    starting.then((r) => r.drain(), () => {});
+    logger.info("responder stopping", { nats: "not connected" });
+    return;
+  }
   logger.info("responder ready", {
     file: config.reservations,
     hosts: responder.store.size,
@@ -242,6 +258,7 @@ export async function runDhcpServer(
     interface: config.interface,
     serverIp: config.serverIp,
     backend: lookups,
+    macRateLimiter: lookups.limiter,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
     proxy: config.proxyAll ? "all" : config.proxy ? "reserved" : "off",
@@ -258,7 +275,13 @@ export async function runDhcpServer(
     logger,
   });
   live.server = dhcp;
-  const watch = await lookups.connect();
+  // NATS may be unreachable for a long time (the client retries forever):
+  // a signal meanwhile stops the server at once.
+  const watch = await untilAborted(lookups.connect(), signal);
+  if (watch === undefined) {
+    logger.info("DHCP server stopping", { nats: "not connected" });
+    return;
+  }
   await using _metrics = metrics &&
     metricsListener(
       config,
