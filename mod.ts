@@ -75,7 +75,7 @@ export {
   MAGIC_COOKIE,
 } from "./lib/dhcp/message.ts";
 export type { DhcpMessage, EncodeOptions } from "./lib/dhcp/message.ts";
-export { DhcpDecodeError } from "./lib/dhcp/errors.ts";
+export { DhcpDecodeError, OptionsDoNotFitError } from "./lib/dhcp/errors.ts";
 export { DhcpOptions } from "./lib/dhcp/options.ts";
 export {
   bytes,

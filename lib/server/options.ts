@@ -79,6 +79,15 @@ export interface DhcpServerOptions {
    */
   backend: Backend;
   /**
+   * Drop, before decoding, the requests of a MAC that is over its lookup
+   * rate (the limiter the backend uses: `LookupStack.limiter`); counted as
+   * drops with reason `rateLimited`. A looping client then costs little
+   * more than its receive.
+   */
+  macRateLimiter?: {
+    refuses(buffer: Uint8Array, offset: number, length: number): boolean;
+  };
+  /**
    * Lease time in seconds when the reservation has none (or 0).
    * @default {86400}
    */

@@ -127,11 +127,22 @@ export class DhcpServer implements AsyncDisposable {
     const ref: { server?: DhcpServer } = {};
     const onError = (error: Error) =>
       logger.error("socket error", { reason: error.message });
+    // A looping client is refused from its chaddr bytes in the receive
+    // buffer, before any copy or decode.
+    const limiter = options.macRateLimiter;
+    const refuse = limiter === undefined
+      ? undefined
+      : (buffer: Uint8Array, offset: number, length: number) => {
+        if (!limiter.refuses(buffer, offset, length)) return false;
+        counters.drop(DropReason.rateLimited);
+        return true;
+      };
     const socket = await openSocket(settings, settings.listenPort, {
       onPacket: (packet) => {
         if (ref.server) ref.server.#receive(packet);
       },
       onError,
+      refuse,
     });
     let pxeSocket: DhcpSocket | undefined;
     if (settings.proxy !== "off") {
@@ -145,6 +156,7 @@ export class DhcpServer implements AsyncDisposable {
             }
           },
           onError,
+          refuse,
         });
       } catch (error) {
         await socket.close();
@@ -224,7 +236,16 @@ export class DhcpServer implements AsyncDisposable {
       this.#counters.drop(DropReason.closing);
       return;
     }
-    const task = this.#handle(packet, listener);
+    const task = this.#handle(packet, listener).catch((error) => {
+      // Whatever a packet does, it must not end the process.
+      this.#counters.drop(DropReason.internalError);
+      try {
+        this.#logger.error("packet failed, no reply", {
+          from: `${packet.address}:${packet.port}`,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      } catch { /* the log is what failed: the counter still says it */ }
+    });
     this.#pending.add(task);
     task.finally(() => this.#pending.delete(task));
   }
@@ -284,7 +305,7 @@ interface Listener {
 function openSocket(
   settings: ServerSettings,
   port: number,
-  callbacks: Pick<OpenSocketOptions, "onPacket" | "onError">,
+  callbacks: Pick<OpenSocketOptions, "onPacket" | "onError" | "refuse">,
 ): Promise<DhcpSocket> {
   const host = settings.listenHost;
   return settings.interface === undefined

@@ -88,7 +88,7 @@ export async function createProxyLab(
     const responder = spawnDenoInNamespace(lab.name, [
       "run",
       "-A",
-      `${ROOT}tests/netboot/_vm_responder.ts`,
+      `${ROOT}tests/_helpers/memory_responder_process.ts`,
       "nats://127.0.0.1:4222",
       JSON.stringify(reservations),
     ], { name: "responder" });
