@@ -9,7 +9,8 @@
  * server (`startDhcpServer`) and its lookups over NATS (`createLookupStack`:
  * `NatsBackend`, coalescing, cache, per-MAC limit, fail-fast guard), the
  * responder (`startResponder` with any lookup
- * function, `startFileResponder`), the embedded broker (`startBroker`) and
+ * function, `startFileResponder`, `startKvResponder` for a NATS JetStream
+ * KV bucket), the embedded broker (`startBroker`) and
  * a DHCP client (`dora`). Services take one options object and an
  * `AbortSignal`, and implement `Symbol.asyncDispose`.
  *
@@ -74,7 +75,7 @@ export {
   MAGIC_COOKIE,
 } from "./lib/dhcp/message.ts";
 export type { DhcpMessage, EncodeOptions } from "./lib/dhcp/message.ts";
-export { DhcpDecodeError } from "./lib/dhcp/errors.ts";
+export { DhcpDecodeError, OptionsDoNotFitError } from "./lib/dhcp/errors.ts";
 export { DhcpOptions } from "./lib/dhcp/options.ts";
 export {
   bytes,
@@ -142,6 +143,7 @@ export {
 export { PacketProcessor } from "./lib/server/processor.ts";
 export { reservationHandler } from "./lib/server/reservation_handler.ts";
 export { netbootHandler } from "./lib/server/netboot_handler.ts";
+export { proxyHandlers } from "./lib/server/proxy_handler.ts";
 export { decideNetboot, IPXE_BINARY_BY_ARCH } from "./lib/server/netboot.ts";
 export { Verdict } from "./lib/server/handler.ts";
 export { Counters, DropReason } from "./lib/server/counters.ts";
@@ -163,8 +165,13 @@ export type {
   NatsConnection,
 } from "./lib/types/nats.ts";
 export type {
+  ProxyHandlersOptions,
+  ProxyPort,
+} from "./lib/server/proxy_handler.ts";
+export type {
   DhcpServerOptions,
   NetbootOptions,
+  ProxyMode,
   ServerNetbootSettings,
   ServerSettings,
 } from "./lib/server/options.ts";
@@ -261,6 +268,17 @@ export type {
   ReservationMap,
 } from "./lib/responder/reservation_file.ts";
 export { ReservationStore } from "./lib/responder/store.ts";
+export { startKvResponder } from "./lib/responder/kv/kv_responder.ts";
+export type {
+  KvResponder,
+  KvResponderOptions,
+} from "./lib/responder/kv/kv_responder.ts";
+export { watchKvReservations } from "./lib/responder/kv/kv_watch.ts";
+export type {
+  KvEntryOutcome,
+  KvReservations,
+  KvWatchOptions,
+} from "./lib/responder/kv/kv_watch.ts";
 export { watchReservationFile } from "./lib/responder/file_watcher.ts";
 export type {
   ReservationFileWatcher,

@@ -74,13 +74,17 @@ export function pxeClientOptions(
 }
 
 /**
- * Run the probe and return what to print.
+ * Run the probe and return what to print. Against a server on port 67 the
+ * probe sends from port 68 and hears broadcast replies there.
  *
  * @throws {Error} when no lease is obtained (timeout, NAK)
  */
 export async function runProbe(probe: ProbeConfig): Promise<string> {
   const lease = await dora({
     server: `${probe.server.hostname}:${probe.server.port}`,
+    // A server on port 67 answers port 68 only (RFC 2131 §4.1), so the
+    // probe listens there, as a real client does (root, like the server).
+    ...(probe.server.port === 67 ? { bind: "0.0.0.0:68" } : {}),
     mac: probe.mac,
     timeout: probe.timeout,
     ...pxeClientOptions(probe.arch, probe.userClass),

@@ -97,6 +97,13 @@ export function dhcpServerMetrics(
     "reason",
     () => source.counters().drops,
   );
+  snapshotCounter(
+    registry,
+    "dhcp_nats_reply_options_omitted_total",
+    "Options left out of replies over the client's maximum size, by option code",
+    "option",
+    () => source.counters().optionsOmitted,
+  );
   snapshotGauge(
     registry,
     "dhcp_nats_lookups_in_flight",

@@ -16,7 +16,14 @@ import {
 } from "./role_metrics.ts";
 import { createLookupStack } from "../nats/lookup_stack.ts";
 import { DEFAULT_NATS_URL, natsHostPort } from "../nats/urls.ts";
-import { startFileResponder } from "../responder/file_responder.ts";
+import {
+  type FileResponder,
+  startFileResponder,
+} from "../responder/file_responder.ts";
+import {
+  type KvResponder,
+  startKvResponder,
+} from "../responder/kv/kv_responder.ts";
 import { startNetbootServices } from "../netboot/services.ts";
 import { resolveSettings } from "../server/options.ts";
 import { type DhcpServer, startDhcpServer } from "../server/server.ts";
@@ -65,6 +72,14 @@ function natsHealth(watch: NatsStateWatch | undefined, stopping: boolean) {
   if (watch === undefined) return { ok: false, reason: "starting" };
   if (!watch.connected) return { ok: false, reason: `NATS ${watch.state}` };
   return { ok: true };
+}
+
+/** `promise`'s value, or `undefined` as soon as `signal` aborts. */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+): Promise<T | undefined> {
+  return Promise.race([promise, waitForAbort(signal).then(() => undefined)]);
 }
 
 function waitForAbort(signal: AbortSignal): Promise<void> {
@@ -123,21 +138,39 @@ export async function runResponder(
   );
   let reloadErrors = 0;
   let lastReloadError: string | undefined;
-  const responder = await startFileResponder({
-    onReload: (error) => {
-      if (error) reloadErrors++;
-      lastReloadError = error?.message;
-    },
-    file: config.reservations!,
+  const common = {
     servers: config.natsUrl,
     connectOptions,
     subject: config.subject,
     queue: config.queue,
     replyFormat: config.replyFormat,
     logger,
-  });
+  };
+  const kvBucket = config.kvBucket;
+  const starting: Promise<FileResponder | KvResponder> = kvBucket !== undefined
+    ? startKvResponder({ ...common, bucket: kvBucket })
+    : startFileResponder({
+      ...common,
+      onReload: (error) => {
+        if (error) reloadErrors++;
+        lastReloadError = error?.message;
+      },
+      file: config.reservations!,
+    });
+  // Connecting retries forever while NATS is unreachable: a signal
+  // meanwhile stops the role at once (and the responder, should it come).
+  const responder = await untilAborted(starting, signal);
+  if (responder === undefined) {
+    starting.then((r) => r.drain(), () => {});
+    logger.info("responder stopping", { nats: "not connected" });
+    return;
+  }
+  const kv = kvBucket !== undefined ? responder as KvResponder : undefined;
+  const file = kv === undefined ? responder as FileResponder : undefined;
   logger.info("responder ready", {
-    file: config.reservations,
+    ...(kvBucket !== undefined
+      ? { bucket: kvBucket }
+      : { file: config.reservations }),
     hosts: responder.store.size,
     subject: config.subject,
     queue: config.queue,
@@ -153,8 +186,9 @@ export async function runResponder(
         responderMetrics({
           stats: () => responder.stats,
           reservations: () => responder.store.size,
-          reloads: () => responder.watcher?.reloads ?? 0,
-          reloadErrors: () => reloadErrors,
+          reloads: () => file?.watcher?.reloads ?? 0,
+          // With a bucket: the values refused (bad value, key not a MAC).
+          reloadErrors: () => kv?.watch.refused ?? reloadErrors,
           lastReloadError: () => lastReloadError,
           nats: () => watch,
         }),
@@ -225,6 +259,7 @@ export async function runDhcpServer(
     http: config.httpListen,
     bootDir: config.bootDir,
     backend: lookups,
+    matchNeighbour: config.proxy || config.proxyAll,
     advertiseIp: config.tftpListen || config.httpListen
       ? resolveSettings({
         listen,
@@ -241,8 +276,10 @@ export async function runDhcpServer(
     interface: config.interface,
     serverIp: config.serverIp,
     backend: lookups,
+    macRateLimiter: lookups.limiter,
     defaultLeaseTime: config.leaseTime,
     maxInFlight: config.maxInFlight,
+    proxy: config.proxyAll ? "all" : config.proxy ? "reserved" : "off",
     netboot: {
       enabled: config.netboot,
       tftpServer: config.tftpServer
@@ -256,7 +293,13 @@ export async function runDhcpServer(
     logger,
   });
   live.server = dhcp;
-  const watch = await lookups.connect();
+  // NATS may be unreachable for a long time (the client retries forever):
+  // a signal meanwhile stops the server at once.
+  const watch = await untilAborted(lookups.connect(), signal);
+  if (watch === undefined) {
+    logger.info("DHCP server stopping", { nats: "not connected" });
+    return;
+  }
   await using _metrics = metrics &&
     metricsListener(
       config,

@@ -2,8 +2,9 @@
  * A small DHCPv4 client for tests, benchmarks and the `probe` command:
  * DISCOVER/OFFER/REQUEST/ACK, INFORM and RELEASE against one server address
  * and port, with retransmits and a timeout. It works on loopback with
- * unprivileged ports: it sends from an ephemeral port, and our server
- * answers a request from a port other than 67/68 at its source address.
+ * unprivileged ports: it sends from an ephemeral port, and our server on a
+ * port other than 67 answers a request from a port other than 67/68 at its
+ * source address (a server on port 67 answers port 68: bind there).
  *
  * @module
  */

@@ -9,22 +9,25 @@
 
 import { allocBytes } from "../bytes/alloc.ts";
 import { writeHeader } from "./_header.ts";
+import { OptionsDoNotFitError } from "./errors.ts";
 import type { DhcpMessage } from "./message_fields.ts";
 import { packetSourceOf } from "./options.ts";
 
 /** Options of {@linkcode encodeMessage}. */
 export interface EncodeOptions {
   /**
-   * Largest message to produce, in bytes (the UDP payload); pass the
-   * client's option 57. Values under 576 count as 576 (RFC 2132 §9.10).
-   * @default {576}
+   * Largest message to produce, in bytes (the UDP payload). Values under
+   * 548 count as 548: every client accepts a 576-byte IP datagram (RFC 2131
+   * §2), which leaves 548 bytes once the IP and UDP headers are counted.
+   * @default {548}
    */
   maxSize?: number;
 }
 
 /** The BOOTP minimum message size (RFC 1542 §2.1). */
 const BOOTP_MIN = 300;
-const MIN_MAX_SIZE = 576;
+/** A 576-byte IP datagram less 20 bytes of IP and 8 of UDP header. */
+const MIN_MAX_SIZE = 548;
 /** Option overload bits (RFC 2132 §9.3). */
 const FILE = 1;
 const SNAME = 2;
@@ -76,8 +79,10 @@ function writeOption(
  * @param options See {@linkcode EncodeOptions}.
  * @returns The UDP payload.
  * @throws {TypeError} For an address that is not a dotted quad or colon hex.
- * @throws {RangeError} For a header value out of range, a name too long for
- * its field, or options that do not fit even with overload.
+ * @throws {RangeError} For a header value out of range or a name too long
+ * for its field.
+ * @throws {OptionsDoNotFitError} (a `RangeError`) For options that do not
+ * fit even with overload.
  * @example
  * ```ts
  * import { decodeMessage, encodeMessage } from "./message.ts";
@@ -175,8 +180,9 @@ function encodeOverloaded(message: DhcpMessage, plan: Plan): Uint8Array {
   writeHeader(out, message, packet, rawOverload);
   const relaySize = relay ? wireSize(relay) : 0;
   if (240 + 3 + relaySize + 1 > maxSize) {
-    throw new RangeError(
-      `Cannot encode DHCP message: option 82 (${relaySize} bytes) does not fit in ${maxSize} bytes`,
+    throw new OptionsDoNotFitError(
+      `option 82 (${relaySize} bytes) does not fit in ${maxSize} bytes`,
+      maxSize,
     );
   }
   // [start, limit, overload bit]: the options field keeps room for 52, 82
@@ -193,8 +199,9 @@ function encodeOverloaded(message: DhcpMessage, plan: Plan): Uint8Array {
   let overload = 0;
   const enter = (next: number) => {
     if (next >= areas.length) {
-      throw new RangeError(
-        `Cannot encode DHCP message: the options do not fit in ${maxSize} bytes, even using file and sname`,
+      throw new OptionsDoNotFitError(
+        `the options do not fit in ${maxSize} bytes, even using file and sname`,
+        maxSize,
       );
     }
     ends[area] = pos;

@@ -47,3 +47,32 @@ export class DhcpDecodeError extends Error {
     this.reason = what;
   }
 }
+
+/**
+ * The options of a message do not fit its maximum size, even with option
+ * overload into `file` and `sname`. Thrown by `encodeMessage`; the server
+ * catches it to leave options out (RFC 2131 §4.3.1).
+ *
+ * @example
+ * ```ts
+ * import { OptionsDoNotFitError } from "./errors.ts";
+ * const error = new OptionsDoNotFitError("the options do not fit in 548 bytes", 548);
+ * if (!(error instanceof RangeError) || error.maxSize !== 548) throw error;
+ * ```
+ */
+export class OptionsDoNotFitError extends RangeError {
+  /** The size limit that was exceeded. */
+  readonly maxSize: number;
+
+  /**
+   * Creates the error; the message is `Cannot encode DHCP message: <what>`.
+   *
+   * @param what What did not fit, e.g. `the options do not fit in 548 bytes`.
+   * @param maxSize The size limit.
+   */
+  constructor(what: string, maxSize: number) {
+    super(`Cannot encode DHCP message: ${what}`);
+    this.name = "OptionsDoNotFitError";
+    this.maxSize = maxSize;
+  }
+}

@@ -19,11 +19,19 @@ export type { DhcpMessage } from "./message_fields.ts";
 /** The BOOTP magic cookie (RFC 2131 §3). */
 export const MAGIC_COOKIE = 0x63825363;
 
-/** Per code: 1 when a zero-length value is invalid (RFC 2132 minimum lengths). */
+/**
+ * Per code: 1 when a zero-length value is invalid (RFC 2132 minimum
+ * lengths), 2 when it is taken as absent: text that clients send empty
+ * (host name 12, vendor class 60, FQDN 81 and the other names), which
+ * Go's dhcpv4 and tinkerbell/dhcp accept.
+ */
 const NEEDS_VALUE = new Uint8Array(256);
 for (let code = 1; code <= 76; code++) NEEDS_VALUE[code] = 1;
-for (const code of [77, 81, 82, 93, 94, 97, 119, 121, 175]) {
+for (const code of [77, 82, 93, 94, 97, 119, 121, 175]) {
   NEEDS_VALUE[code] = 1;
+}
+for (const code of [12, 14, 15, 17, 18, 40, 47, 60, 64, 66, 67, 81]) {
+  NEEDS_VALUE[code] = 2;
 }
 
 /**
@@ -63,7 +71,10 @@ function scanArea(
   return end;
 }
 
-/** Checks option values the decoder itself depends on. */
+/**
+ * Checks option values the decoder itself depends on, and removes from
+ * the index the empty options taken as absent.
+ */
 function checkIndex(index: number[]): void {
   let typeLength = -1;
   let typeAt = 0;
@@ -76,17 +87,20 @@ function checkIndex(index: number[]): void {
         typeAt = index[i + 1] - 2;
       }
       typeLength += len;
-    } else if (len === 0 && NEEDS_VALUE[code] === 1) {
+    } else if (len === 0 && NEEDS_VALUE[code] !== 0) {
       let total = 0;
       for (let j = 0; j < index.length; j += 3) {
         if (index[j] === code) total += index[j + 2];
       }
-      if (total === 0) {
+      if (total !== 0) continue;
+      if (NEEDS_VALUE[code] === 1) {
         throw new DhcpDecodeError(
           `option ${code} has length 0`,
           index[i + 1] - 2,
         );
       }
+      index.splice(i, 3);
+      i -= 3;
     }
   }
   if (typeLength !== -1 && typeLength !== 1) {

@@ -19,8 +19,8 @@ export type Modifier = (reply: DhcpMessage) => void;
  * hardware type, length and address, applies the
  * modifiers in order, then echoes the
  * request's Client Identifier (61, RFC 6842) and Relay Agent Information
- * (82, RFC 3046) unless a modifier set them. A NAK gets ciaddr 0 and the
- * broadcast flag (RFC 2131 §4.3.2).
+ * (82, RFC 3046) unless a modifier set them. An OFFER and a NAK get
+ * ciaddr 0 (RFC 2131 table 3), a NAK also the broadcast flag (§4.3.2).
  *
  * @param request The client's message.
  * @param modifiers Applied in order.
@@ -62,9 +62,12 @@ export function createReply(
     options: new DhcpOptions(),
   };
   for (const modify of modifiers) modify(reply);
-  if (reply.options.get(OptionCode.MessageType)?.[0] === MessageType.Nak) {
-    // RFC 2131 table 3: a NAK carries no ciaddr. §4.3.2: a relayed NAK must
-    // have the broadcast bit; dnsmasq sets it on every NAK, and so do we.
+  const type = reply.options.get(OptionCode.MessageType)?.[0];
+  // RFC 2131 table 3: an OFFER and a NAK carry no ciaddr.
+  if (type === MessageType.Offer) reply.clientIp = "0.0.0.0";
+  if (type === MessageType.Nak) {
+    // §4.3.2: a relayed NAK must have the broadcast bit; dnsmasq sets it
+    // on every NAK, and so do we.
     reply.clientIp = "0.0.0.0";
     reply.flags |= 0x8000;
   }

@@ -265,8 +265,11 @@ export class NatsBackend implements Backend, AsyncDisposable {
     this.#ready = undefined;
     this.#mux?.close();
     this.#mux = undefined;
-    if (!this.#options.nc && this.#connecting) {
-      await this.#connecting.catch(() => {}); // a connect in progress
+    if (!this.#options.nc && this.#connecting && !this.#owned) {
+      // A connect in progress may retry forever (waitOnFirstConnect): do
+      // not wait for it; close the connection if it ever comes.
+      this.#connecting.then((nc) => nc.close(), () => {});
+      return;
     }
     const owned = this.#owned;
     this.#owned = undefined;

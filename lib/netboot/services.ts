@@ -32,6 +32,12 @@ export interface NetbootServicesOptions {
   /** Reservations, for the per-host script route. */
   backend?: Backend;
   /**
+   * The script route also recognises a host by its MAC in the neighbour
+   * table (proxyDHCP: its address is another server's).
+   * @default {false}
+   */
+  matchNeighbour?: boolean;
+  /**
    * The address clients reach the servers at when they listen on
    * `0.0.0.0` (the DHCP server's identifier).
    */
@@ -98,6 +104,7 @@ export async function startNetbootServices(
         port: options.http.port,
         dir: options.bootDir,
         backend: options.backend,
+        matchNeighbour: options.matchNeighbour,
         logger: logger.child({ component: "http" }),
       })
       : undefined;

@@ -49,7 +49,7 @@ function ipAt(buf: Uint8Array, at: number): string {
 export function batchReceiver(
   recvmmsg: (vector: Uint8Array, count: number) => number,
   pointerOf: (bytes: Uint8Array) => bigint,
-  options: Pick<OpenSocketOptions, "onPacket" | "onError">,
+  options: Pick<OpenSocketOptions, "onPacket" | "onError" | "refuse">,
 ): () => number {
   // All carved from one ArrayBuffer large enough to live off the V8 heap,
   // so their addresses never move and the pointers are written once.
@@ -70,10 +70,18 @@ export function batchReceiver(
   const vector = new Uint8Array(arena, 0, SLOTS_AT);
   /** Slots the kernel wrote in the last call (their lengths need a reset). */
   let filled = BATCH;
+  const refuse = options.refuse;
 
   const deliver = (i: number): void => {
     const hdr = i * MMSGHDR_BYTES;
     const slot = SLOTS_AT + i * SLOT_BYTES;
+    // Refused straight from the arena: no copy, no strings, no object.
+    if (
+      refuse !== undefined &&
+      refuse(bytes, slot + DATA_AT, view.getUint32(hdr + MSG_LEN_AT, true))
+    ) {
+      return;
+    }
     const from = ipAt(bytes, slot + FROM_AT + 4);
     if (view.getInt32(hdr + 48, true) & MSG_TRUNC) {
       options.onError?.(

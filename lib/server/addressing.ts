@@ -9,6 +9,8 @@ import { MessageType } from "../dhcp/codes.ts";
 export const SERVER_PORT = 67;
 /** The DHCP client port (RFC 2131 §4.1). */
 export const CLIENT_PORT = 68;
+/** The PXE boot server port (PXE 2.1 §2.2.6), which proxyDHCP also serves. */
+export const PXE_PORT = 4011;
 /** The limited broadcast address. */
 export const BROADCAST = "255.255.255.255";
 
@@ -32,6 +34,8 @@ export interface RequestFrame {
   sourceAddress: string;
   /** Source port of the UDP datagram. */
   sourcePort: number;
+  /** The port the server listens on. */
+  listenPort: number;
 }
 
 /**
@@ -39,10 +43,13 @@ export interface RequestFrame {
  *
  * In order:
  * 1. giaddr set: to the relay agent, `giaddr:67` (RFC 2131 §4.1), NAK included.
- * 2. The datagram came from a port that is neither 67 nor 68: back to its
- *    source address and port. Real clients always send from port 68 and
- *    relays from 67, so this only concerns unprivileged test clients such as
- *    our own `lib/client` on loopback.
+ * 2. The server listens on a port other than 67 and the datagram came from
+ *    a port that is neither 67 nor 68: back to its source address and port.
+ *    Real clients always send from port 68 and relays from 67, so this only
+ *    concerns a server on an unprivileged port (the demo, tests) and its
+ *    clients such as our own `lib/client`. A server on port 67 never answers
+ *    another port: a forged request from port 53 or 123 would otherwise
+ *    make it a reflector.
  * 3. NAK: broadcast (RFC 2131 §4.1: "in all cases, when giaddr is zero, the
  *    server broadcasts any DHCPNAK messages").
  * 4. ciaddr set: unicast to `ciaddr:68` (RENEWING, REBINDING, INFORM).
@@ -59,7 +66,7 @@ export interface RequestFrame {
  * ```ts
  * import { replyDestination } from "./addressing.ts";
  * const to = replyDestination({ gatewayIp: "10.0.0.1", clientIp: "0.0.0.0",
- *   sourceAddress: "10.0.0.1", sourcePort: 67 }, 2);
+ *   sourceAddress: "10.0.0.1", sourcePort: 67, listenPort: 67 }, 2);
  * if (to.address !== "10.0.0.1" || to.port !== 67) throw new Error();
  * ```
  */
@@ -70,7 +77,10 @@ export function replyDestination(
   if (frame.gatewayIp !== "0.0.0.0") {
     return { address: frame.gatewayIp, port: SERVER_PORT, rule: "relay" };
   }
-  if (frame.sourcePort !== SERVER_PORT && frame.sourcePort !== CLIENT_PORT) {
+  if (
+    frame.listenPort !== SERVER_PORT && frame.sourcePort !== SERVER_PORT &&
+    frame.sourcePort !== CLIENT_PORT
+  ) {
     return {
       address: frame.sourceAddress,
       port: frame.sourcePort,

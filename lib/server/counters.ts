@@ -12,6 +12,12 @@ export const DropReason = {
   malformed: "malformed",
   /** A BOOTREPLY, or a message type the server does not answer. */
   unsupported: "unsupported",
+  /** hlen is not 6, or chaddr is all zeros: nothing to look up. */
+  badHardwareAddress: "badHardwareAddress",
+  /** proxyDHCP: not a PXE, iPXE or HTTP boot client, or a message type a proxy does not answer. */
+  notNetbootClient: "notNetbootClient",
+  /** proxyDHCP: no boot options for this host (netboot not allowed, no binary or script). */
+  noNetboot: "noNetboot",
   /** A REQUEST naming another server (option 54). */
   otherServer: "otherServer",
   /** The MAC has no reservation. */
@@ -20,12 +26,16 @@ export const DropReason = {
   dhcpDisabled: "dhcpDisabled",
   /** The backend failed or timed out. */
   backendError: "backendError",
+  /** The MAC is over its lookup rate: dropped before decoding. */
+  rateLimited: "rateLimited",
   /** Too many lookups in flight. */
   overloaded: "overloaded",
   /** A handler dropped it. */
   handler: "handler",
   /** The reply could not be encoded or sent. */
   sendError: "sendError",
+  /** Processing the packet threw (a bug): logged, no reply. */
+  internalError: "internalError",
   /** The server was closing. */
   closing: "closing",
 } as const;
@@ -43,6 +53,8 @@ export interface ServerCounters {
   drops: Record<string, number>;
   /** Backend lookups, by {@linkcode LookupOutcome}. */
   lookups: Record<string, number>;
+  /** Options left out of replies that did not fit the client's size, by option code. */
+  optionsOmitted: Record<string, number>;
   /** Lookups in flight right now. */
   inFlight: number;
 }
@@ -53,6 +65,7 @@ export class Counters {
   #out = new Map<string, number>();
   #drops = new Map<string, number>();
   #lookups = new Map<string, number>();
+  #omitted = new Map<string, number>();
   /** Lookups in flight. */
   inFlight = 0;
 
@@ -77,6 +90,11 @@ export class Counters {
     Counters.#bump(this.#lookups, outcome);
   }
 
+  /** Count options left out of a reply (RFC 2131 §4.3.1). */
+  optionsOmitted(codes: readonly number[]): void {
+    for (const code of codes) Counters.#bump(this.#omitted, String(code));
+  }
+
   /** A copy of the current values. */
   snapshot(): ServerCounters {
     return {
@@ -84,6 +102,7 @@ export class Counters {
       packetsOut: Object.fromEntries(this.#out),
       drops: Object.fromEntries(this.#drops),
       lookups: Object.fromEntries(this.#lookups),
+      optionsOmitted: Object.fromEntries(this.#omitted),
       inFlight: this.inFlight,
     };
   }

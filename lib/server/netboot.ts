@@ -15,17 +15,34 @@
 
 import { bytesFrom } from "../bytes/alloc.ts";
 import type { DhcpMessage } from "../dhcp/message.ts";
+import { pxeVendorOptions as pxeSubOptions } from "../dhcp/sub_options.ts";
 import type { Reservation } from "../backend/reservation.ts";
 import type { ServerNetbootSettings } from "./options.ts";
 
-/** iPXE binary per client architecture (option 93, RFC 4578 / IANA). */
+/**
+ * iPXE binary per client architecture (option 93, RFC 4578 / IANA), as
+ * tinkerbell/dhcp maps them: 0-5 BIOS, 6-9/15/16 x86 UEFI, 10/11/18/19
+ * ARM UEFI, plus 41 (rpiboot) as ARM.
+ */
 export const IPXE_BINARY_BY_ARCH: Readonly<Record<number, string>> = {
   /** Intel x86PC (BIOS). */
   0: "undionly.kpxe",
+  /** NEC/PC98. */
+  1: "undionly.kpxe",
+  /** EFI Itanium. */
+  2: "undionly.kpxe",
+  /** DEC Alpha. */
+  3: "undionly.kpxe",
+  /** Arc x86. */
+  4: "undionly.kpxe",
+  /** Intel Lean Client. */
+  5: "undionly.kpxe",
   /** EFI IA32. */
   6: "ipxe.efi",
   /** EFI x86-64. */
   7: "ipxe.efi",
+  /** EFI Xscale. */
+  8: "ipxe.efi",
   /** EFI BC (x86-64). */
   9: "ipxe.efi",
   /** EFI ARM32. */
@@ -139,17 +156,21 @@ export function hasUserClass(request: DhcpMessage, wanted: string): boolean {
 
 /**
  * Option 43 with PXE sub-options: 6 = 8 (boot from the file name) and,
- * when given, 69 = the binary traceparent.
+ * when given, 69 = the binary traceparent, then End (255), through the
+ * codec's {@linkcode pxeSubOptions} (PXE 2.1 ends the list with End).
  *
  * @param traceparent 26-byte traceparent, or `undefined`.
  * @returns The option value.
  */
 export function pxeVendorOptions(traceparent?: Uint8Array): Uint8Array {
-  const parts = [PXE_DISCOVERY_CONTROL, 1, PXE_BOOT_FROM_FILE];
+  const subs = [{
+    code: PXE_DISCOVERY_CONTROL,
+    data: bytesFrom([PXE_BOOT_FROM_FILE]),
+  }];
   if (traceparent !== undefined) {
-    parts.push(TRACEPARENT_SUB_OPTION, traceparent.length, ...traceparent);
+    subs.push({ code: TRACEPARENT_SUB_OPTION, data: traceparent });
   }
-  return bytesFrom(parts);
+  return pxeSubOptions.encode(subs);
 }
 
 function hostOf(url: string): string {

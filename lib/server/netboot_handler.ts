@@ -7,11 +7,40 @@
 
 import { copyBytes } from "../bytes/alloc.ts";
 import { MessageType, OptionCode } from "../dhcp/codes.ts";
+import type { DhcpMessage } from "../dhcp/message.ts";
 import { messageTypeOf } from "../dhcp/modifiers.ts";
 import { bytes, text } from "../dhcp/option_values.ts";
 import { type Handler, Verdict } from "./handler.ts";
-import { decideNetboot } from "./netboot.ts";
+import { decideNetboot, type NetbootDecision } from "./netboot.ts";
 import { traceparentBytes } from "../tracing/traceparent.ts";
+
+/**
+ * Put a netboot decision on a reply: `siaddr`, `file`, options 60, 43, 66
+ * (TFTP only) and 67, and the client's 97 (UUID) echoed, as PXE servers do.
+ *
+ * @param request The decoded request.
+ * @param reply The reply being built.
+ * @param decision What {@linkcode decideNetboot} chose.
+ */
+export function applyBootOptions(
+  request: DhcpMessage,
+  reply: DhcpMessage,
+  decision: NetbootDecision,
+): void {
+  reply.serverIp = decision.nextServer;
+  reply.bootFileName = decision.bootFile;
+  const o = reply.options;
+  o.setAs(OptionCode.VendorClassIdentifier, text, decision.vendorClass);
+  o.setAs(OptionCode.VendorSpecificInformation, bytes, decision.vendorOptions);
+  if (decision.tftpServerName !== undefined) {
+    o.setAs(OptionCode.TftpServerName, text, decision.tftpServerName);
+  }
+  o.setAs(OptionCode.BootFileName, text, decision.bootFile);
+  const uuid = request.options.get(OptionCode.ClientMachineIdentifier);
+  if (uuid !== undefined) {
+    o.set(OptionCode.ClientMachineIdentifier, copyBytes(uuid));
+  }
+}
 
 /**
  * The netboot handler. Runs after the reservation handler.
@@ -64,24 +93,7 @@ export function netbootHandler(): Handler {
       context.logger.debug("no boot options", { reason: decision.reason });
       return Verdict.next;
     }
-    reply.serverIp = decision.nextServer;
-    reply.bootFileName = decision.bootFile;
-    const o = reply.options;
-    o.setAs(OptionCode.VendorClassIdentifier, text, decision.vendorClass);
-    o.setAs(
-      OptionCode.VendorSpecificInformation,
-      bytes,
-      decision.vendorOptions,
-    );
-    if (decision.tftpServerName !== undefined) {
-      o.setAs(OptionCode.TftpServerName, text, decision.tftpServerName);
-    }
-    o.setAs(OptionCode.BootFileName, text, decision.bootFile);
-    // Echo the client machine identifier (UUID), as PXE servers do.
-    const uuid = request.options.get(OptionCode.ClientMachineIdentifier);
-    if (uuid !== undefined) {
-      o.set(OptionCode.ClientMachineIdentifier, copyBytes(uuid));
-    }
+    applyBootOptions(request, reply, decision);
     context.logger.debug("boot options given", {
       rule: decision.rule,
       bootFile: decision.bootFile,

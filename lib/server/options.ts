@@ -5,6 +5,7 @@
  * @module
  */
 import { isIpv4 } from "../net/ipv4.ts";
+import { PXE_PORT } from "./addressing.ts";
 import type { Backend } from "../backend/backend.ts";
 import type { Logger } from "../log/logger.ts";
 
@@ -46,6 +47,14 @@ export interface NetbootOptions {
   userClass?: string;
 }
 
+/**
+ * proxyDHCP mode (PXE 2.1): `off` answers as a DHCP server; `reserved`
+ * answers only netboot clients whose reservation allows netboot, with boot
+ * information and no address; `all` does the same for every netboot
+ * client, without a lookup.
+ */
+export type ProxyMode = "off" | "reserved" | "all";
+
 /** Options of {@linkcode DhcpServer}. */
 export interface DhcpServerOptions {
   /**
@@ -70,12 +79,34 @@ export interface DhcpServerOptions {
    */
   backend: Backend;
   /**
+   * Drop, before decoding, the requests of a MAC that is over its lookup
+   * rate (the limiter the backend uses: `LookupStack.limiter`); counted as
+   * drops with reason `rateLimited`. A looping client then costs little
+   * more than its receive.
+   */
+  macRateLimiter?: {
+    refuses(buffer: Uint8Array, offset: number, length: number): boolean;
+  };
+  /**
    * Lease time in seconds when the reservation has none (or 0).
    * @default {86400}
    */
   defaultLeaseTime?: number;
   /** Netboot settings. */
   netboot?: NetbootOptions;
+  /**
+   * proxyDHCP mode: another server gives out the addresses, this one only
+   * boot information to netboot clients, also on
+   * {@linkcode DhcpServerOptions.proxyPort} (see `proxy_handler.ts`).
+   * @default {"off"}
+   */
+  proxy?: ProxyMode;
+  /**
+   * Port of the PXE boot server listener (on the listen address) in
+   * proxyDHCP mode; 0 picks a free one.
+   * @default {4011}
+   */
+  proxyPort?: number;
   /**
    * At most this many lookups in flight; packets over the cap are dropped and counted.
    * @default {1024}
@@ -134,6 +165,10 @@ export interface ServerSettings {
   defaultLeaseTime: number;
   /** Netboot settings. */
   netboot: ServerNetbootSettings;
+  /** proxyDHCP mode. */
+  proxy: ProxyMode;
+  /** PXE boot server port in proxyDHCP mode. */
+  proxyPort: number;
   /** In-flight cap. */
   maxInFlight: number;
   /** Backend lookup deadline in milliseconds. */
@@ -249,6 +284,23 @@ export function resolveSettings(
     );
   }
   const nb = options.netboot ?? {};
+  const proxy = options.proxy ?? "off";
+  if (!["off", "reserved", "all"].includes(proxy)) {
+    throw new TypeError(
+      `Invalid proxy "${proxy}": it must be off, reserved or all`,
+    );
+  }
+  if (proxy !== "off" && nb.enabled === false) {
+    throw new TypeError(
+      "Invalid proxy: a proxyDHCP server only gives boot options, so netboot must be enabled",
+    );
+  }
+  const proxyPort = options.proxyPort ?? PXE_PORT;
+  if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort > 65535) {
+    throw new RangeError(
+      `Invalid proxyPort ${proxyPort}: it must be a port number from 0 to 65535`,
+    );
+  }
   const tftp = parseHostPort(nb.tftpServer ?? serverIp, 69, "tftpServer");
   return {
     listenHost,
@@ -258,6 +310,8 @@ export function resolveSettings(
     defaultLeaseTime,
     maxInFlight,
     lookupTimeout,
+    proxy,
+    proxyPort,
     malformedLogPerSecond: options.malformedLogPerSecond ?? 5,
     netboot: {
       enabled: nb.enabled ?? true,

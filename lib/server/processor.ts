@@ -6,11 +6,7 @@
  * @module
  */
 import { MessageType, messageTypeName } from "../dhcp/codes.ts";
-import {
-  decodeMessage,
-  type DhcpMessage,
-  encodeMessage,
-} from "../dhcp/message.ts";
+import { decodeMessage, type DhcpMessage } from "../dhcp/message.ts";
 import {
   createReply,
   messageTypeOf,
@@ -24,7 +20,7 @@ import { Counters, DropReason } from "./counters.ts";
 import { type Handler, type HandlerContext, runChain } from "./handler.ts";
 import type { ServerSettings } from "./options.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { finalizeOptions, replyMaxSize } from "./reply_options.ts";
+import { encodeReply, finalizeOptions, replyMaxSize } from "./reply_options.ts";
 import { lazyChild } from "./lazy_logger.ts";
 import { newTraceContext } from "../tracing/traceparent.ts";
 import { describePacket } from "./packet_log.ts";
@@ -61,6 +57,9 @@ export interface PacketProcessorOptions {
   /** Counters to update. */
   counters?: Counters;
 }
+
+/** An all-zero chaddr: no client hardware address. */
+const NO_MAC = "00:00:00:00:00:00";
 
 const REPLY_TYPE: Partial<Record<number, MessageType>> = {
   [MessageType.Discover]: MessageType.Offer,
@@ -184,6 +183,18 @@ export class PacketProcessor {
       this.counters.drop(DropReason.unsupported);
       return undefined;
     }
+    // Reservations are keyed by 6-octet MACs: another length, or no MAC
+    // at all, must not reach the backend as a lookup of "" or 16 bytes.
+    if (
+      request.hardwareLength !== 6 ||
+      request.clientHardwareAddress === NO_MAC
+    ) {
+      this.counters.drop(DropReason.badHardwareAddress);
+      log.debug("no 6-octet client hardware address, dropped", {
+        hlen: request.hardwareLength,
+      });
+      return undefined;
+    }
     if (this.counters.inFlight >= this.#settings.maxInFlight) {
       this.counters.drop(DropReason.overloaded);
       log.debug("too many lookups in flight, dropped");
@@ -245,7 +256,15 @@ export class PacketProcessor {
     finalizeOptions(request, reply);
     let bytes: Uint8Array;
     try {
-      bytes = encodeMessage(reply, { maxSize: replyMaxSize(request) });
+      const encoded = encodeReply(request, reply);
+      bytes = encoded.bytes;
+      if (encoded.omitted.length > 0) {
+        this.counters.optionsOmitted(encoded.omitted);
+        log.debug("options left out: the reply is over the client's size", {
+          omitted: encoded.omitted.join(","),
+          maxSize: replyMaxSize(request),
+        });
+      }
     } catch (error) {
       log.warn("cannot encode the reply, no reply", {
         reason: error instanceof Error ? error.message : String(error),
@@ -260,6 +279,7 @@ export class PacketProcessor {
       clientIp: request.clientIp,
       sourceAddress: source.address,
       sourcePort: source.port,
+      listenPort: this.#settings.listenPort,
     }, sentType);
     if (log.enabled("info")) {
       log.info("reply", {

@@ -1,12 +1,14 @@
 /**
- * The last step before a reply is encoded: keep the options the client asked
- * for (option 55), order them, echo the client identifier (61) and relay
- * agent information (82), and work out the size limit (option 57).
+ * The last step of a reply: keep the options the client asked for (option
+ * 55), order them, echo the client identifier (61) and relay agent
+ * information (82), work out the size limit (option 57), and encode within
+ * it, leaving out what does not fit (RFC 2131 §4.3.1).
  *
  * @module
  */
 import { OptionCode } from "../dhcp/codes.ts";
-import type { DhcpMessage } from "../dhcp/message.ts";
+import { OptionsDoNotFitError } from "../dhcp/errors.ts";
+import { type DhcpMessage, encodeMessage } from "../dhcp/message.ts";
 import { DhcpOptions } from "../dhcp/options.ts";
 
 /**
@@ -32,8 +34,11 @@ export const ALWAYS_SENT: ReadonlySet<number> = new Set([
   OptionCode.ClientMachineIdentifier,
 ]);
 
-/** Smallest message every DHCP client must accept (RFC 2131 §2). */
-export const MIN_MESSAGE_SIZE = 576;
+/**
+ * Smallest IP datagram every DHCP client must accept (RFC 2131 §2), and
+ * the smallest legal option 57 (RFC 2132 §9.10).
+ */
+export const MIN_DATAGRAM_SIZE = 576;
 /** IPv4 and UDP header bytes counted in option 57's value. */
 const IP_UDP_HEADERS = 28;
 
@@ -98,18 +103,83 @@ export function finalizeOptions(
 }
 
 /**
- * The largest reply (UDP payload) the client accepts: its option 57 minus
- * the 28 bytes of IP and UDP headers (RFC 2132 §9.10 counts the whole
- * datagram, so we stay on the safe side), never below 576, and 576 when the
- * option is absent or malformed.
+ * The largest reply (UDP payload) the client accepts. Option 57 counts the
+ * whole IP datagram (RFC 2132 §9.10), so the 28 bytes of IP and UDP
+ * headers come off; a value under 576 (illegal) counts as 576, and without
+ * the option the client gets a 576-byte datagram at most: 548 bytes of
+ * DHCP message (RFC 2131 §2).
  *
  * @param request The decoded request.
  * @returns The `maxSize` for `encodeMessage`.
+ * @example
+ * ```ts
+ * import { replyMaxSize } from "./reply_options.ts";
+ * import { decodeMessage } from "../dhcp/message.ts";
+ * const bytes = new Uint8Array(244);
+ * bytes.set([1, 1, 6], 0);
+ * bytes.set([99, 130, 83, 99, 53, 1, 1, 255], 236);
+ * if (replyMaxSize(decodeMessage(bytes)) !== 548) throw new Error();
+ * ```
  */
 export function replyMaxSize(request: DhcpMessage): number {
   const raw = request.options.get(OptionCode.MaximumMessageSize);
   const asked = raw !== undefined && raw.length === 2
     ? raw[0] << 8 | raw[1]
     : 0;
-  return Math.max(asked - IP_UDP_HEADERS, MIN_MESSAGE_SIZE);
+  return Math.max(asked, MIN_DATAGRAM_SIZE) - IP_UDP_HEADERS;
+}
+
+/**
+ * Options a reply keeps whatever its size (RFC 2131 §4.3.1 asks for "as
+ * many of the requested parameters as possible"; these come first): the
+ * message type, server identifier, lease times, mask, router, the NAK
+ * message, the boot options of a netboot reply, and the 61/82 echoes.
+ */
+export const KEPT_WHEN_TRIMMED: ReadonlySet<number> = new Set([
+  ...ALWAYS_SENT,
+  OptionCode.ClientIdentifier,
+  OptionCode.RelayAgentInformation,
+]);
+
+/** An encoded reply, and the options left out to make it fit. */
+export interface EncodedReply {
+  /** The UDP payload. */
+  bytes: Uint8Array;
+  /** Codes of the options left out, in the order they were dropped. */
+  omitted: number[];
+}
+
+/**
+ * Encode a finalized reply within the client's size limit
+ * ({@linkcode replyMaxSize}). When the options do not fit even with
+ * overload, options are left out from the end of the order
+ * {@linkcode finalizeOptions} gave (first those the client did not ask for,
+ * then its option 55 from the last), never one of
+ * {@linkcode KEPT_WHEN_TRIMMED}, until the rest fits.
+ *
+ * @param request The decoded request.
+ * @param reply The finalized reply; options left out are deleted from it.
+ * @returns The bytes and what was left out.
+ * @throws {OptionsDoNotFitError} When the kept options alone do not fit.
+ * @throws {RangeError|TypeError} For a header field the encoder refuses.
+ */
+export function encodeReply(
+  request: DhcpMessage,
+  reply: DhcpMessage,
+): EncodedReply {
+  const maxSize = replyMaxSize(request);
+  const omitted: number[] = [];
+  for (;;) {
+    try {
+      return { bytes: encodeMessage(reply, { maxSize }), omitted };
+    } catch (error) {
+      if (!(error instanceof OptionsDoNotFitError)) throw error;
+      const last = reply.options.codes().findLast((code) =>
+        !KEPT_WHEN_TRIMMED.has(code)
+      );
+      if (last === undefined) throw error;
+      reply.options.delete(last);
+      omitted.push(last);
+    }
+  }
 }

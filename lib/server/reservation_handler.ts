@@ -41,6 +41,12 @@ export interface ReservationHandlerOptions {
    * @default {10}
    */
   failedLogPerSecond?: number;
+  /**
+   * Only look the reservation up (proxyDHCP): no server-identifier check,
+   * no NAK, no lease options; the chain goes on with `context.reservation`.
+   * @default {false}
+   */
+  lookupOnly?: boolean;
 }
 
 function requestedAddress(request: DhcpMessage): string | undefined {
@@ -177,7 +183,7 @@ export function reservationHandler(
   return async (request, reply, context) => {
     const type = messageTypeOf(request);
     const { serverIp, defaultLeaseTime } = context.settings;
-    if (type === MessageType.Request) {
+    if (type === MessageType.Request && !options.lookupOnly) {
       const sid = request.options.get(OptionCode.ServerIdentifier);
       if (
         sid !== undefined && (sid.length !== 4 || ip.decode(sid) !== serverIp)
@@ -229,6 +235,7 @@ export function reservationHandler(
       return Verdict.drop;
     }
     context.reservation = found;
+    if (options.lookupOnly) return Verdict.next;
     if (type === MessageType.Request) {
       const wanted = requestedAddress(request);
       if (wanted !== undefined && wanted !== found.ipAddress) {

@@ -13,29 +13,45 @@ import type { Handler } from "./handler.ts";
 import { netbootHandler } from "./netboot_handler.ts";
 import {
   type DhcpServerOptions,
+  type ProxyMode,
   resolveSettings,
   type ServerSettings,
 } from "./options.ts";
+import {
+  proxyHandlers,
+  type ProxyPort,
+  pxeSourceAccepted,
+} from "./proxy_handler.ts";
 import { PacketProcessor } from "./processor.ts";
 import { reservationHandler } from "./reservation_handler.ts";
 import {
   type DhcpSocket,
+  type OpenSocketOptions,
   openUdpSocket,
   type ReceivedPacket,
 } from "./socket.ts";
 import { openInterfaceSocket } from "./socket_linux.ts";
 
 /**
- * The default handler chain: reservation, then netboot.
+ * The default handler chain: reservation, then netboot; in proxyDHCP mode
+ * the proxy chain of the socket (see {@linkcode proxyHandlers}).
  *
  * @param backend Where reservations come from.
  * @param counters Counters to record lookup outcomes in.
+ * @param proxy proxyDHCP mode and socket.
  * @returns The chain.
  */
 export function defaultHandlers(
   backend: Backend,
   counters: Counters,
+  proxy: { mode: ProxyMode; via?: ProxyPort } = { mode: "off" },
 ): Handler[] {
+  if (proxy.mode !== "off") {
+    return proxyHandlers(backend, counters, {
+      mode: proxy.mode,
+      via: proxy.via ?? "dhcp",
+    });
+  }
   return [
     reservationHandler(backend, { onLookup: (o) => counters.lookup(o) }),
     netbootHandler(),
@@ -62,6 +78,8 @@ export class DhcpServer implements AsyncDisposable {
   readonly settings: ServerSettings;
   #socket: DhcpSocket;
   #processor: PacketProcessor;
+  /** proxyDHCP mode: the PXE boot server socket (4011) and its chain. */
+  #pxe?: Listener;
   #counters: Counters;
   #logger: Logger;
   #pending = new Set<Promise<void>>();
@@ -107,28 +125,50 @@ export class DhcpServer implements AsyncDisposable {
     // Bind first: a missing privilege or interface fails before the caller
     // connects the backend.
     const ref: { server?: DhcpServer } = {};
-    const onPacket = (packet: ReceivedPacket) => {
-      if (ref.server) ref.server.#receive(packet);
-    };
     const onError = (error: Error) =>
       logger.error("socket error", { reason: error.message });
-    const socket: DhcpSocket = settings.interface === undefined
-      ? await openUdpSocket({
-        host: settings.listenHost,
-        port: settings.listenPort,
-        onPacket,
-        onError,
-      })
-      : await openInterfaceSocket({
-        interface: settings.interface,
-        host: settings.listenHost,
-        port: settings.listenPort,
-        onPacket,
-        onError,
-      });
+    // A looping client is refused from its chaddr bytes in the receive
+    // buffer, before any copy or decode.
+    const limiter = options.macRateLimiter;
+    const refuse = limiter === undefined
+      ? undefined
+      : (buffer: Uint8Array, offset: number, length: number) => {
+        if (!limiter.refuses(buffer, offset, length)) return false;
+        counters.drop(DropReason.rateLimited);
+        return true;
+      };
+    const socket = await openSocket(settings, settings.listenPort, {
+      onPacket: (packet) => {
+        if (ref.server) ref.server.#receive(packet);
+      },
+      onError,
+      refuse,
+    });
+    let pxeSocket: DhcpSocket | undefined;
+    if (settings.proxy !== "off") {
+      try {
+        pxeSocket = await openSocket(settings, settings.proxyPort, {
+          onPacket: (packet) => {
+            if (!pxeSourceAccepted(settings.proxyPort, packet.port)) {
+              counters.drop(DropReason.unsupported);
+            } else if (ref.server) {
+              ref.server.#receive(packet, ref.server.#pxe);
+            }
+          },
+          onError,
+          refuse,
+        });
+      } catch (error) {
+        await socket.close();
+        throw error;
+      }
+    }
     const processor = new PacketProcessor({
       settings,
-      handlers: defaultHandlers(backend, counters),
+      handlers: defaultHandlers(backend, counters, {
+        mode: settings.proxy,
+        via: "dhcp",
+      }),
       logger,
       counters,
     });
@@ -139,6 +179,21 @@ export class DhcpServer implements AsyncDisposable {
       counters,
       logger,
     );
+    if (pxeSocket !== undefined) {
+      const pxeSettings = { ...settings, listenPort: pxeSocket.local.port };
+      server.#pxe = {
+        socket: pxeSocket,
+        processor: new PacketProcessor({
+          settings: pxeSettings,
+          handlers: defaultHandlers(backend, counters, {
+            mode: settings.proxy,
+            via: "pxe",
+          }),
+          logger,
+          counters,
+        }),
+      };
+    }
     ref.server = server;
     if (options.signal) {
       server.#signal = options.signal;
@@ -153,6 +208,10 @@ export class DhcpServer implements AsyncDisposable {
       interface: settings.interface,
       serverIp: settings.serverIp,
       netboot: settings.netboot.enabled,
+      ...(server.#pxe && {
+        proxy: settings.proxy,
+        pxePort: server.#pxe.socket.local.port,
+      }),
     });
     return server;
   }
@@ -162,27 +221,45 @@ export class DhcpServer implements AsyncDisposable {
     return this.#socket.local;
   }
 
+  /** The PXE boot server port (4011) in proxyDHCP mode, else `undefined`. */
+  get proxyAddress(): { address: string; port: number } | undefined {
+    return this.#pxe?.socket.local;
+  }
+
   /** A snapshot of the counters. */
   get counters(): ServerCounters {
     return this.#counters.snapshot();
   }
 
-  #receive(packet: ReceivedPacket): void {
+  #receive(packet: ReceivedPacket, listener?: Listener): void {
     if (this.#closing) {
       this.#counters.drop(DropReason.closing);
       return;
     }
-    const task = this.#handle(packet);
+    const task = this.#handle(packet, listener).catch((error) => {
+      // Whatever a packet does, it must not end the process.
+      this.#counters.drop(DropReason.internalError);
+      try {
+        this.#logger.error("packet failed, no reply", {
+          from: `${packet.address}:${packet.port}`,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      } catch { /* the log is what failed: the counter still says it */ }
+    });
     this.#pending.add(task);
     task.finally(() => this.#pending.delete(task));
   }
 
-  async #handle(packet: ReceivedPacket): Promise<void> {
-    const out = await this.#processor.process(packet.data, packet);
+  async #handle(packet: ReceivedPacket, listener?: Listener): Promise<void> {
+    // Replies leave by the socket the request came in on: iPXE takes a
+    // 4011 answer only from port 4011.
+    const { socket, processor } = listener ??
+      { socket: this.#socket, processor: this.#processor };
+    const out = await processor.process(packet.data, packet);
     if (out === undefined || this.#closing) return;
     const { address, port } = out.destination;
     try {
-      await this.#socket.send(out.bytes, address, port);
+      await socket.send(out.bytes, address, port);
       const type = messageTypeOf(out.reply);
       this.#counters.packetOut(
         type === undefined ? "BOOTREPLY" : messageTypeName(type).toUpperCase(),
@@ -204,8 +281,10 @@ export class DhcpServer implements AsyncDisposable {
         this.#signal?.removeEventListener("abort", this.#onAbort);
       }
       this.#processor.abort();
+      this.#pxe?.processor.abort();
       await Promise.allSettled([...this.#pending]);
       await this.#socket.close();
+      await this.#pxe?.socket.close();
       this.#logger.info("DHCP server stopped");
     })();
   }
@@ -214,6 +293,29 @@ export class DhcpServer implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** One bound socket and the processor of what arrives on it. */
+interface Listener {
+  socket: DhcpSocket;
+  processor: PacketProcessor;
+}
+
+/** Bind the server's UDP socket on `port`: on the interface when one is set. */
+function openSocket(
+  settings: ServerSettings,
+  port: number,
+  callbacks: Pick<OpenSocketOptions, "onPacket" | "onError" | "refuse">,
+): Promise<DhcpSocket> {
+  const host = settings.listenHost;
+  return settings.interface === undefined
+    ? openUdpSocket({ host, port, ...callbacks })
+    : openInterfaceSocket({
+      interface: settings.interface,
+      host,
+      port,
+      ...callbacks,
+    });
 }
 
 /**

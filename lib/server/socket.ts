@@ -50,6 +50,12 @@ export interface OpenSocketOptions {
   port: number;
   /** Called for each datagram. */
   onPacket: (packet: ReceivedPacket) => void;
+  /**
+   * Asked first, with the receive buffer, the datagram's offset and length:
+   * `true` drops the datagram before it is copied or delivered (the
+   * server's per-MAC refusal). It must not keep the buffer.
+   */
+  refuse?: (buffer: Uint8Array, offset: number, length: number) => boolean;
   /** Called when the socket fails after binding. */
   onError?: (error: Error) => void;
 }
@@ -125,7 +131,9 @@ export async function openUdpSocket(
     throw error;
   });
   socket.setBroadcast(true);
+  const refuse = options.refuse;
   socket.on("message", (msg, rinfo) => {
+    if (refuse !== undefined && refuse(msg, 0, msg.byteLength)) return;
     options.onPacket({
       data: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
       address: rinfo.address,

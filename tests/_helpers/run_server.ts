@@ -11,6 +11,8 @@
  *
  * @module
  */
+import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
+import type { Reservation } from "../../lib/backend/reservation.ts";
 import { createLogger, type LogLevel } from "../../lib/log/logger.ts";
 import type { DhcpServerOptions } from "../../lib/server/options.ts";
 import {
@@ -27,6 +29,8 @@ export type RunServerOptions =
     nats?: LookupStackOptions;
     /** Log level. */
     logLevel?: LogLevel;
+    /** Serve these from memory instead of asking NATS. */
+    reservations?: Reservation[];
   };
 
 if (import.meta.main) {
@@ -39,12 +43,13 @@ if (import.meta.main) {
   const lookups = createLookupStack({ ...nats, logger });
   let server: DhcpServer;
   try {
+    const { reservations, ...rest } = serverOptions;
     server = await DhcpServer.start({
-      ...serverOptions,
-      backend: lookups,
+      ...rest,
+      backend: reservations ? new MemoryBackend(reservations) : lookups,
       logger,
     });
-    await lookups.connect();
+    if (!reservations) await lookups.connect();
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     Deno.exit(1);

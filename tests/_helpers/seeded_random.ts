@@ -6,20 +6,31 @@
  */
 
 /**
- * A xorshift32 generator.
+ * mulberry32: numbers in [0, 1) from `seed`, the same sequence on every run.
  *
- * @param seed Any non-zero 32-bit number.
+ * @param seed Any 32-bit number.
+ * @returns The next number on each call.
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Whole numbers from a seeded {@linkcode prng}.
+ *
+ * @param seed Any 32-bit number.
  * @returns `random(n)`: a whole number from 0 to n - 1.
  */
 export function seededRandom(seed: number): (n: number) => number {
-  let state = seed >>> 0 || 1;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state % n;
-  };
+  const next = prng(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 /**

@@ -55,3 +55,43 @@ Deno.test("MacRateLimiter - perSecond 0 turns it off; bad settings are refused",
     maxMacs: 65536,
   });
 });
+
+/** A BOOTREQUEST header with `mac` in chaddr and hardware length `hlen`. */
+function header(mac: number[], hlen = 6): Uint8Array {
+  const packet = new Uint8Array(240);
+  packet.set([1, 1, hlen, 0], 0); // op, htype, hlen, hops
+  packet.set(mac, 28); // chaddr
+  return packet;
+}
+
+Deno.test("MacRateLimiter.refuses() reads chaddr: refuses a MAC out of lookups, takes no token", () => {
+  let now = 0;
+  const limiter = new MacRateLimiter({
+    perSecond: 2,
+    burst: 2,
+    now: () => now,
+  });
+  const mac = "52:54:00:00:ab:01";
+  const packet = header([0x52, 0x54, 0, 0, 0xab, 1]);
+  assert.equal(limiter.refuses(packet), false, "an unknown MAC goes ahead");
+  assert.equal(limiter.allow(mac), true);
+  assert.equal(limiter.refuses(packet), false, "one token left");
+  assert.equal(limiter.refuses(packet), false, "peeking takes none");
+  assert.equal(limiter.allow(mac), true);
+  assert.equal(limiter.refuses(packet), true, "out of tokens");
+  assert.equal(
+    limiter.refuses(header([0x52, 0x54, 0, 0, 0xab, 2])),
+    false,
+    "another MAC",
+  );
+  assert.equal(
+    limiter.refuses(header([0x52, 0x54, 0, 0, 0xab, 1], 16)),
+    false,
+    "hlen 16: not a 6-octet MAC, left to the decoder",
+  );
+  assert.equal(limiter.refuses(packet.subarray(0, 33)), false, "too short");
+  now = 500;
+  assert.equal(limiter.refuses(packet), false, "a token is back");
+  assert.equal(limiter.refused, 1);
+  assert.equal(new MacRateLimiter({ perSecond: 0 }).refuses(packet), false);
+});

@@ -3,7 +3,7 @@ import { connect } from "@nats-io/transport-node";
 import { BrokerProtocolError, startBroker } from "../../lib/broker/mod.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import { exchange, openSession } from "./_raw.ts";
-import { prng } from "./_prng.ts";
+import { prng } from "../_helpers/seeded_random.ts";
 
 const enc = new TextEncoder();
 

@@ -4,7 +4,7 @@ import { startBroker } from "../../lib/broker/mod.ts";
 import { KEEP_CHUNK, MAX_CHUNK } from "../../lib/broker/out_buffer.ts";
 import { HeapTrimmer } from "../../lib/broker/heap_trim.ts";
 import { createLogger } from "../../lib/log/logger.ts";
-import { prng } from "./_prng.ts";
+import { prng } from "../_helpers/seeded_random.ts";
 import { openSession } from "./_raw.ts";
 
 Deno.test("broker - a slow consumer is closed with pending bytes within the limit plus one message", async () => {

@@ -5,7 +5,7 @@ import {
   MIN_CHUNK,
   OutBuffer,
 } from "../../lib/broker/out_buffer.ts";
-import { prng } from "./_prng.ts";
+import { prng } from "../_helpers/seeded_random.ts";
 
 Deno.test("OutBuffer hands out bytes in order, holds at most two chunks more than waits, and frees what was written", () => {
   for (let seed = 1; seed <= 10; seed++) {

@@ -5,7 +5,7 @@ import {
   Parser,
   type ParserHandler,
 } from "../../lib/broker/parser.ts";
-import { prng } from "./_prng.ts";
+import { prng } from "../_helpers/seeded_random.ts";
 
 const enc = new TextEncoder();
 

@@ -12,6 +12,7 @@ import {
 } from "../../lib/dhcp/message.ts";
 import { messageTypeOf } from "../../lib/dhcp/modifiers.ts";
 import * as values from "../../lib/dhcp/option_values.ts";
+import { prng } from "../_helpers/seeded_random.ts";
 import type { OptionValueCodec } from "../../lib/dhcp/option_values.ts";
 import {
   COOKIE,
@@ -25,18 +26,6 @@ import {
 } from "./_fixtures.ts";
 
 const ITERATIONS = 120_000;
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CODECS = Object.values(values).filter(
   (v) => typeof v === "object" && v !== null && "decode" in v,

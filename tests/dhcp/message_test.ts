@@ -154,6 +154,26 @@ Deno.test("decodeMessage() rejects option 53 with length 0", () => {
   );
 });
 
+Deno.test("decodeMessage() accepts an empty host name (12), vendor class (60) and FQDN (81) as absent", () => {
+  const bytes = packet(
+    requestHeader(),
+    COOKIE,
+    [53, 1, 1],
+    [12, 0],
+    [60, 0],
+    [81, 0],
+    [255],
+  );
+  const message = decodeMessage(bytes);
+  for (const code of [12, 60, 81]) {
+    assert.equal(message.options.has(code), false, `option ${code}`);
+  }
+  assert.deepEqual(message.options.get(53), Uint8Array.of(1));
+  // Unchanged, it re-encodes to the same bytes.
+  const again = encodeMessage(message);
+  assert.deepEqual(again.subarray(0, bytes.length), bytes);
+});
+
 Deno.test("decodeMessage() rejects a zero-length option that needs a value but keeps unknown empty ones", () => {
   const bytes = packet(requestHeader(), COOKIE, [53, 1, 1], [1, 0], [255]); // subnet mask, empty
   assertDecodeError(
@@ -299,7 +319,7 @@ Deno.test("encodeMessage() splits an option over 255 bytes into fragments", () =
   const message = decodeMessage(DHCLIENT_DISCOVER);
   const long = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
   message.options.set(43, long);
-  const encoded = encodeMessage(message);
+  const encoded = encodeMessage(message, { maxSize: 576 });
   const at = 240 + 3 + 6 + 7 + 15; // after 53, 50, 12, 55
   assert.deepEqual(encoded.subarray(at, at + 2), Uint8Array.of(43, 255));
   assert.deepEqual(encoded.subarray(at + 257, at + 259), Uint8Array.of(43, 45));

@@ -18,6 +18,45 @@ import {
 } from "../_helpers/netboot_role.ts";
 import { bootVm, type BootVmResult, type Firmware } from "../_helpers/qemu.ts";
 
+/**
+ * The flags that start the built-in TFTP and HTTP servers on `serverIp`
+ * (ports 69 and 8080) serving `bootDir`, for Debian's iPXE.
+ */
+export function serviceFlags(serverIp: string, bootDir: string): string[] {
+  return [
+    "--tftp-listen",
+    `${serverIp}:69`,
+    "--http-listen",
+    `${serverIp}:8080`,
+    "--boot-dir",
+    bootDir,
+    // Debian's iPXE says "iPXE": it is ours, it gets the script URL.
+    "--user-class",
+    "iPXE",
+  ];
+}
+
+/**
+ * Why a boot failed: the serial console's last lines and each log's.
+ *
+ * @param run The boot.
+ * @param logs Name, text and how many last lines of each log to show.
+ */
+export function explainBoot(
+  run: BootVmResult,
+  logs: [name: string, text: string, lines: number][],
+): string {
+  const tail = (text: string, n: number) =>
+    text.split("\n").slice(-n).join("\n");
+  return [
+    `the VM did not reach the marker in ${run.ms} ms.`,
+    `--- serial console (last 40 lines)\n${tail(run.serial, 40)}`,
+    ...logs.map(([name, text, n]) =>
+      `--- ${name} (last ${n} lines)\n${tail(text, n)}`
+    ),
+  ].join("\n");
+}
+
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SERVER_IP = "10.77.0.1";
 const VM_IP = "10.77.0.10";

@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
-import { bootInLab, type LabRun } from "./_vm_lab.ts";
+import { bootInLab, explainBoot, type LabRun } from "./_vm_lab.ts";
 
 // Under TCG (no KVM in CI) a boot takes tens of seconds to a few minutes.
 const BOOT_LIMIT_MS = 6 * 60_000;
 
 function explain(run: LabRun): string {
-  const tail = (text: string, n: number) =>
-    text.split("\n").slice(-n).join("\n");
-  return `the VM did not reach the marker in ${run.ms} ms.\n` +
-    `--- serial console (last 40 lines)\n${tail(run.serial, 40)}\n` +
-    `--- dhcp-nats log (last 40 lines)\n${tail(run.serverLog, 40)}`;
+  return explainBoot(run, [["dhcp-nats log", run.serverLog, 40]]);
 }
 
 function logged(run: LabRun, pattern: RegExp): boolean {

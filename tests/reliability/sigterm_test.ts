@@ -1,6 +1,7 @@
 /**
  * Fault: SIGTERM to each role. It stops within a few seconds, answering
- * what is in flight first.
+ * what is in flight first, whatever state its NATS connection is in
+ * (connected, still connecting, reconnecting, draining).
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { connect } from "@nats-io/transport-node";
 import { DhcpClient } from "../../lib/client/client.ts";
 import { freePort, startNatsServer } from "../_helpers/nats_server.ts";
 import {
+  ROOT,
   sleep,
   startDhcp,
   startResponderRole,
@@ -121,6 +123,104 @@ Deno.test("fault - SIGTERM: the DHCP server answers a lookup in flight, then sto
   } finally {
     for (const t of timers) clearTimeout(t);
     await proxy.close();
+    await Deno.remove(file);
+  }
+});
+
+/** Whether process `pid` has a handler for SIGTERM (SigCgt bit 15). */
+function catchesSigterm(pid: number): boolean {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const mask = BigInt(
+      "0x" + (/SigCgt:\s+([0-9a-f]+)/.exec(status)?.[1] ?? "0"),
+    );
+    return (mask & (1n << 14n)) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Run `main.ts args`; once it catches SIGTERM, wait `afterMs` and send it:
+ * its exit code and how long it took to exit.
+ */
+async function termAfter(
+  args: string[],
+  afterMs: number,
+): Promise<{ code: number; ms: number; log: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  // Wait until it catches SIGTERM (a slow start on a loaded machine would
+  // otherwise meet the default action), then let it get into the state.
+  const deadline = Date.now() + 30_000;
+  while (!catchesSigterm(child.pid) && Date.now() < deadline) await sleep(50);
+  await sleep(afterMs);
+  const started = performance.now();
+  child.kill("SIGTERM");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 15000);
+  const out = await output;
+  clearTimeout(killer);
+  const log = new TextDecoder().decode(out.stderr) +
+    new TextDecoder().decode(out.stdout);
+  return { code: out.code, ms: performance.now() - started, log };
+}
+
+Deno.test("fault - SIGTERM: the DHCP server and the responder stop while NATS is unreachable", async () => {
+  const url = `nats://127.0.0.1:${freePort()}`; // nothing listens there
+  const { file } = await writeReservations(1);
+  try {
+    const dhcp = await termAfter([
+      "--listen",
+      "127.0.0.1:0",
+      "--server-ip",
+      "127.0.0.1",
+      "--nats-url",
+      url,
+    ], 2000);
+    const responder = await termAfter(
+      ["--responder", "--reservations", file, "--nats-url", url],
+      2000,
+    );
+    console.log(
+      "SIGTERM while connecting:",
+      JSON.stringify({ dhcpMs: dhcp.ms, responderMs: responder.ms }),
+    );
+    assert.match(dhcp.log, /DHCP server listening/);
+    assert.equal(dhcp.code, 0, dhcp.log);
+    assert.ok(dhcp.ms < 5000, `the DHCP server took ${dhcp.ms} ms`);
+    assert.equal(responder.code, 0, responder.log);
+    assert.ok(responder.ms < 5000, `the responder took ${responder.ms} ms`);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("fault - SIGTERM: the DHCP server and the responder stop while NATS is reconnecting", async () => {
+  await using nats = await startNatsServer();
+  const { file } = await writeReservations(1);
+  try {
+    await using responder = await startResponderRole(nats.url, file);
+    await using dhcp = await startDhcp(nats.url);
+    await nats.stop();
+    await sleep(1000); // both are reconnecting now
+    const [d, r] = await Promise.all([
+      dhcp.stop("SIGTERM"),
+      responder.stop("SIGTERM"), // it drains with the connection down
+    ]);
+    console.log(
+      "SIGTERM while reconnecting:",
+      JSON.stringify({ dhcpMs: d.ms, responderMs: r.ms }),
+    );
+    assert.equal(d.code, 0);
+    assert.ok(d.ms < 5000, `the DHCP server took ${d.ms} ms`);
+    assert.equal(r.code, 0);
+    assert.ok(r.ms < 5000, `the responder took ${r.ms} ms`);
+  } finally {
     await Deno.remove(file);
   }
 });

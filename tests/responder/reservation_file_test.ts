@@ -8,6 +8,7 @@ import {
 } from "../../lib/responder/reservation_file.ts";
 import { parse as yamlParse } from "yaml";
 import { normalizeMac } from "../../lib/net/mac.ts";
+import { seededRandom } from "../_helpers/seeded_random.ts";
 import { readReservationText } from "../../lib/responder/_reader.ts";
 
 /** The example file of tinkerbell/dhcp's file backend, shape for shape. */
@@ -367,11 +368,7 @@ Deno.test("parseReservations() accepts only what the yaml package reads, and rea
   // yaml package refuses is refused, and a file accepted gives each host
   // the address, name and name servers the yaml package reads. (Anchors
   // and aliases in the edits keep some files whole.)
-  let seed = 12345;
-  const random = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
+  const random = seededRandom(12345);
   const pieces = [
     " ",
     "\t",

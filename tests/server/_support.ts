@@ -47,6 +47,19 @@ export const HOST: Reservation = {
 /** The RFC path: a real client sends from 0.0.0.0:68. */
 export const FROM_CLIENT: DatagramSource = { address: "0.0.0.0", port: 68 };
 
+/** Option 93 (client architecture) for architecture `n`. */
+export const arch = (n: number): [number, number[]] => [93, [
+  n >> 8,
+  n & 255,
+]];
+
+/** The options a PXE ROM of architecture `n` sends: 60, 93 and 94. */
+export const pxe = (n: number): [number, number[] | string][] => [
+  [60, `PXEClient:Arch:${String(n).padStart(5, "0")}:UNDI:003016`],
+  arch(n),
+  [94, [1, 3, 16]],
+];
+
 /**
  * A BOOTREQUEST with option 53 and the given options (raw, in order).
  */

@@ -3,24 +3,18 @@ import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
 import type { Backend } from "../../lib/backend/backend.ts";
 import type { Reservation } from "../../lib/backend/reservation.ts";
 import {
+  arch,
   cString,
   FROM_CLIENT,
   HOST,
   ipAt,
   processor,
+  pxe,
   rawOptions,
   request,
   textOf,
 } from "./_support.ts";
 import type { DhcpServerOptions } from "../../lib/server/options.ts";
-
-const arch = (n: number): [number, number[]] => [93, [n >> 8, n & 255]];
-const ndi: [number, number[]] = [94, [1, 3, 16]];
-const pxe = (n: number): [number, number[] | string][] => [
-  [60, `PXEClient:Arch:${String(n).padStart(5, "0")}:UNDI:003016`],
-  arch(n),
-  ndi,
-];
 
 async function offer(
   options: [number, number[] | string][],
@@ -49,7 +43,8 @@ function assertPxeOption43(value: number[] | undefined): void {
   assert.deepEqual(value.slice(0, 3), [6, 1, 8]); // PXE_DISCOVERY_CONTROL = 8
   assert.deepEqual(value.slice(3, 5), [69, 26]); // traceparent, 26 bytes
   assert.equal(value[5], 0); // traceparent version 00
-  assert.equal(value.length, 5 + 26);
+  assert.equal(value[5 + 26], 255, "End closes the sub-options (PXE 2.1)");
+  assert.equal(value.length, 5 + 26 + 1);
 }
 
 Deno.test("netboot - PXE BIOS (arch 0) gets undionly.kpxe over TFTP", async () => {
@@ -172,6 +167,24 @@ Deno.test("netboot - an architecture without an iPXE binary, or no option 93, ge
   assert.equal(no93.o.has(43), false);
 });
 
+Deno.test("netboot - every architecture tinkerbell/dhcp maps gets its binary over PXE", async () => {
+  const expected: Record<string, number[]> = {
+    "undionly.kpxe": [0, 1, 2, 3, 4, 5],
+    "ipxe.efi": [6, 7, 8, 9, 15, 16],
+    "snp.efi": [10, 11, 18, 19, 41],
+  };
+  for (const [binary, archs] of Object.entries(expected)) {
+    for (const n of archs) {
+      const r = await offer(pxe(n));
+      assert.equal(r.file, binary, `arch ${n}`);
+      assert.equal(r.opt67, binary, `arch ${n}`);
+    }
+  }
+  for (const n of [12, 13, 14, 17, 20, 40]) {
+    assert.equal((await offer(pxe(n))).file, "", `arch ${n}`);
+  }
+});
+
 Deno.test("netboot - per-host boot file and TFTP server name override the computed ones", async () => {
   const host = {
     ...HOST,
@@ -199,7 +212,7 @@ Deno.test("netboot - option 43 sub-option 69 carries the traceparent sent with t
     },
   };
   const out = await processor(backend).process(request(1, pxe(7)), FROM_CLIENT);
-  const tp = rawOptions(out!.bytes).get(43)!.slice(5);
+  const tp = rawOptions(out!.bytes).get(43)!.slice(5, -1);
   const hex = (a: number[]) =>
     a.map((b) => b.toString(16).padStart(2, "0")).join("");
   assert.match(sent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

@@ -78,6 +78,7 @@ Deno.test("replyDestination() follows RFC 2131 §4.1", () => {
     clientIp: "0.0.0.0",
     sourceAddress: "0.0.0.0",
     sourcePort: 68,
+    listenPort: 67,
   };
   assert.deepEqual(replyDestination(base, 2), {
     address: BROADCAST,
@@ -110,7 +111,12 @@ Deno.test("replyDestination() follows RFC 2131 §4.1", () => {
   );
   assert.deepEqual(
     replyDestination(
-      { ...base, sourceAddress: "127.0.0.1", sourcePort: 5000 },
+      {
+        ...base,
+        sourceAddress: "127.0.0.1",
+        sourcePort: 5000,
+        listenPort: 1067,
+      },
       6,
     ),
     {
@@ -119,6 +125,23 @@ Deno.test("replyDestination() follows RFC 2131 §4.1", () => {
       rule: "source",
     },
   );
+  // A server on port 67 is no reflector: another source port gets the
+  // reply at port 68 (RFC 2131 §4.1).
+  for (const sourcePort of [53, 123, 5000]) {
+    assert.deepEqual(
+      replyDestination({ ...base, sourceAddress: "10.0.0.9", sourcePort }, 5),
+      { address: BROADCAST, port: 68, rule: "broadcast" },
+    );
+    assert.deepEqual(
+      replyDestination({
+        ...base,
+        clientIp: "10.0.0.9",
+        sourceAddress: "10.0.0.9",
+        sourcePort,
+      }, 5),
+      { address: "10.0.0.9", port: 68, rule: "ciaddr" },
+    );
+  }
 });
 
 Deno.test("RateLimiter allows N per second and counts the rest", () => {

@@ -269,11 +269,14 @@ Deno.test("server - relayed request: reply to giaddr:67 with option 82 echoed la
   assert.deepEqual(rawOptions(nak!.bytes).get(82), relayInfo);
 });
 
-Deno.test("server - a request from an unprivileged port is answered at its source", async () => {
-  const out = await processor().process(request(1), {
-    address: "127.0.0.1",
-    port: 40123,
-  });
+Deno.test("server - on a port other than 67, a request from an unprivileged port is answered at its source", async () => {
+  const out = await processor(undefined, { listen: "0.0.0.0:1067" }).process(
+    request(1),
+    {
+      address: "127.0.0.1",
+      port: 40123,
+    },
+  );
   assert.deepEqual(out?.destination, {
     address: "127.0.0.1",
     port: 40123,

@@ -176,3 +176,51 @@ Deno.test("openInterfaceSocket() sends a burst of replies in order; a failing on
     await socket.close();
   }
 });
+
+Deno.test("both sockets ask refuse() first: a refused datagram is never delivered", async () => {
+  const opens = [
+    (o: Parameters<typeof openUdpSocket>[0]) => openUdpSocket(o),
+    (o: Parameters<typeof openUdpSocket>[0]) =>
+      openInterfaceSocket({
+        ...o,
+        interface: "lo",
+        port: 20000 + Math.floor(Math.random() * 20000),
+      }),
+  ];
+  for (const open of opens) {
+    const delivered: string[] = [];
+    const asked: string[] = [];
+    const socket = await open({
+      host: "127.0.0.1",
+      port: 0,
+      onPacket: (p) => delivered.push(new TextDecoder().decode(p.data)),
+      refuse: (buffer, offset, length) => {
+        const text = new TextDecoder().decode(
+          buffer.subarray(offset, offset + length),
+        );
+        asked.push(text);
+        return text.startsWith("drop");
+      },
+    });
+    const client = dgram.createSocket("udp4");
+    try {
+      await new Promise<void>((r) => client.bind(0, "127.0.0.1", () => r()));
+      for (const text of ["drop-1", "keep-1", "drop-2", "keep-2"]) {
+        client.send(
+          new TextEncoder().encode(text),
+          socket.local.port,
+          "127.0.0.1",
+        );
+      }
+      const deadline = Date.now() + 5000;
+      while (asked.length < 4 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.deepEqual(asked.sort(), ["drop-1", "drop-2", "keep-1", "keep-2"]);
+      assert.deepEqual(delivered.sort(), ["keep-1", "keep-2"]);
+    } finally {
+      await new Promise<void>((r) => client.close(() => r()));
+      await socket.close();
+    }
+  }
+});

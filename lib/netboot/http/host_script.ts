@@ -5,12 +5,15 @@
  * `ipAddress`. iPXE fetches it right after its DHCP exchange, from the
  * address it was just given; anyone else gets 403 (behind NAT or an HTTP
  * proxy the check fails: serve scripts from the provisioning network).
+ * In proxyDHCP mode the address is another server's: the route then also
+ * answers a requester whose address the neighbour table maps to that MAC.
  *
  * @module
  */
 
 import type { Backend } from "../../backend/backend.ts";
 import { normalizeMac } from "../../net/mac.ts";
+import { neighbourMac } from "./neighbour.ts";
 
 /** The path prefix of per-host scripts (files under it in the boot directory are not served). */
 export const HOST_SCRIPT_PATH = "/ipxe-script";
@@ -41,12 +44,23 @@ function plain(status: number, text: string): Response {
   });
 }
 
+/** Options of {@linkcode serveHostScript}. */
+export interface HostScriptOptions {
+  /**
+   * Also serve a requester whose address the kernel's neighbour table maps
+   * to the MAC (proxyDHCP, where another server gives the addresses).
+   * @default {false}
+   */
+  matchNeighbour?: boolean;
+}
+
 /**
  * Answer a request on the script route.
  *
  * @param path The URL path.
  * @param client The requester's address.
  * @param backend Where reservations come from (none: the route answers 404).
+ * @param options How the requester is recognised.
  * @returns The response and, for the log, why it was refused; `undefined`
  * when the path is not on the route.
  */
@@ -54,6 +68,7 @@ export async function serveHostScript(
   path: string,
   client: string,
   backend: Backend | undefined,
+  options: HostScriptOptions = {},
 ): Promise<{ response: Response; reason?: string } | undefined> {
   if (!path.startsWith(`${HOST_SCRIPT_PATH}/`)) return undefined;
   const mac = normalizeMac(path.slice(HOST_SCRIPT_PATH.length + 1));
@@ -82,7 +97,10 @@ export async function serveHostScript(
       reason: reservation === undefined ? "unknown MAC" : "no inline script",
     };
   }
-  if (reservation.ipAddress !== client) {
+  if (
+    reservation.ipAddress !== client &&
+    !(options.matchNeighbour && await neighbourMac(client) === mac)
+  ) {
     return {
       response: plain(403, "Forbidden"),
       reason: `requester is not ${reservation.ipAddress}`,

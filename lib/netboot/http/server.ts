@@ -29,6 +29,12 @@ export interface HttpServerOptions {
   /** Where per-host scripts come from (the DHCP server's backend). */
   backend?: Backend;
   /**
+   * Per-host scripts also go to a requester whose address the neighbour
+   * table maps to the host's MAC (proxyDHCP).
+   * @default {false}
+   */
+  matchNeighbour?: boolean;
+  /**
    * Logger (the access log is at info).
    * @default {silentLogger}
    */
@@ -129,7 +135,9 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
       };
     }
     const path = new URL(request.url).pathname;
-    const script = await serveHostScript(path, client, options.backend);
+    const script = await serveHostScript(path, client, options.backend, {
+      matchNeighbour: options.matchNeighbour,
+    });
     if (script !== undefined) return script;
     if (dir === undefined) return { response: plain(404, "Not found") };
     return await serveFile(dir, request, path);
