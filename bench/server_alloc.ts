@@ -6,7 +6,11 @@
  * hosts), without sockets on the DHCP side. Cheap enough to run on a busy
  * machine: bytes and CPU per DORA move little with other load.
  *
- * `deno run -A bench/server_alloc.ts [dorasPerRound=4000] [inFlight=8] [--top N]`
+ * `deno run -A bench/server_alloc.ts [dorasPerRound=4000] [inFlight=8] [--top N] [--memory]`
+ *
+ * `--memory` runs more rounds and prints the process's peak RSS instead (with
+ * `--v8-flags=...` to compare heap settings; 1024 at a time is the server's
+ * default in-flight cap, what it holds under overload).
  *
  * Prints, per mode: heap bytes allocated per DORA (V8's sampling heap
  * profiler, collected objects included), CPU microseconds per DORA, and the
@@ -121,6 +125,7 @@ const post = <T>(method: string, params: object = {}) =>
     )
   );
 
+const f1 = (n: number) => n.toFixed(1);
 await round(perRound); // warm up: JIT, cache, connections
 delays.length = 0;
 const cpu = process.cpuUsage();
@@ -132,13 +137,35 @@ const sorted = delays.slice().sort((a, b) => a - b);
 const q = (p: number) =>
   sorted[Math.min(sorted.length - 1, p * sorted.length | 0)];
 
+if (Deno.args.includes("--memory")) {
+  // Memory mode: more rounds, then peak RSS instead of a heap profile.
+  for (let i = 0; i < 4; i++) await round(perRound);
+  const status = Deno.readTextFileSync("/proc/self/status");
+  const kb = (field: string) =>
+    Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1]) / 1024;
+  console.log(
+    `${inFlight} at a time: peak RSS ${kb("VmHWM").toFixed(0)} MiB (now ${
+      kb("VmRSS").toFixed(0)
+    }, anonymous ${kb("RssAnon").toFixed(0)}, file ${
+      kb("RssFile").toFixed(0)
+    }); ${f1((used.user + used.system) / perRound)} CPU us per DORA`,
+  );
+  responder.kill("SIGTERM");
+  await responder.status;
+  Deno.exit(0);
+}
 await post("HeapProfiler.enable");
+// --live: what is still held while a round is half done (objects the
+// collector freed are left out), instead of everything allocated.
+const live = Deno.args.includes("--live");
 await post("HeapProfiler.startSampling", {
   samplingInterval: 512,
-  includeObjectsCollectedByMinorGC: true,
-  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: !live,
+  includeObjectsCollectedByMajorGC: !live,
 });
-await round(perRound);
+const profiled = round(perRound);
+if (live) await new Promise((r) => setTimeout(r, wall / 2));
+else await profiled;
 const { profile } = await post<{ profile: { head: Node } }>(
   "HeapProfiler.stopSampling",
 );
@@ -160,8 +187,8 @@ const walk = (n: Node, parent: string) => {
 };
 walk(profile.head, "");
 session.disconnect();
+await profiled;
 
-const f1 = (n: number) => n.toFixed(1);
 console.log(
   `${perRound} DORAs, ${inFlight} at a time: ${
     f1(total / perRound / 1024)
