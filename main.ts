@@ -11,6 +11,7 @@
 import { bashCompletion, zshCompletion } from "./lib/cli/completion.ts";
 import { parseConfig, UsageError } from "./lib/cli/config.ts";
 import { runDemo } from "./lib/cli/demo.ts";
+import { runKv } from "./lib/cli/kv.ts";
 import { runProbe } from "./lib/cli/probe.ts";
 import { runRole } from "./lib/cli/run.ts";
 import { guardSocketResets } from "./lib/cli/socket_reset_guard.ts";
@@ -92,6 +93,18 @@ export async function main(
             explain(err)
           }: check --server and that the server has a reservation for ${command.probe.mac}`,
         );
+        return 1;
+      }
+    case "kv":
+      try {
+        await runKv(command.kv, (text) => {
+          Deno.stdout.writeSync(
+            new TextEncoder().encode(text.endsWith("\n") ? text : `${text}\n`),
+          );
+        }, printError);
+        return 0;
+      } catch (err) {
+        printError(`dhcp-nats kv ${command.kv.action}: ${explain(err)}`);
         return 1;
       }
   }

@@ -9,7 +9,8 @@
  * server (`startDhcpServer`) and its lookups over NATS (`createLookupStack`:
  * `NatsBackend`, coalescing, cache, per-MAC limit, fail-fast guard), the
  * responder (`startResponder` with any lookup
- * function, `startFileResponder`), the embedded broker (`startBroker`) and
+ * function, `startFileResponder`, `startKvResponder` for a NATS JetStream
+ * KV bucket), the embedded broker (`startBroker`) and
  * a DHCP client (`dora`). Services take one options object and an
  * `AbortSignal`, and implement `Symbol.asyncDispose`.
  *
@@ -267,6 +268,17 @@ export type {
   ReservationMap,
 } from "./lib/responder/reservation_file.ts";
 export { ReservationStore } from "./lib/responder/store.ts";
+export { startKvResponder } from "./lib/responder/kv/kv_responder.ts";
+export type {
+  KvResponder,
+  KvResponderOptions,
+} from "./lib/responder/kv/kv_responder.ts";
+export { watchKvReservations } from "./lib/responder/kv/kv_watch.ts";
+export type {
+  KvEntryOutcome,
+  KvReservations,
+  KvWatchOptions,
+} from "./lib/responder/kv/kv_watch.ts";
 export { watchReservationFile } from "./lib/responder/file_watcher.ts";
 export type {
   ReservationFileWatcher,

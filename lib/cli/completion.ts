@@ -57,7 +57,13 @@ _dhcp_nats() {
 ${cases.join("\n")}
   esac
   if [[ $COMP_CWORD -eq 1 && "$cur" != -* ]]; then
-    COMPREPLY=( $(compgen -W "probe demo completion" -- "$cur") ); return
+    COMPREPLY=( $(compgen -W "probe demo kv completion" -- "$cur") ); return
+  fi
+  if [[ "\${COMP_WORDS[1]}" == kv && $COMP_CWORD -eq 2 ]]; then
+    COMPREPLY=( $(compgen -W "import export" -- "$cur") ); return
+  fi
+  if [[ "\${COMP_WORDS[1]}" == kv ]]; then
+    COMPREPLY=( $(compgen -W "--kv-bucket --replicas --prune --nats-url --help" -- "$cur") $(compgen -f -- "$cur") ); return
   fi
   if [[ "\${COMP_WORDS[1]}" == probe ]]; then
     COMPREPLY=( $(compgen -W "--mac --server --json --timeout --help" -- "$cur") ); return
@@ -108,7 +114,7 @@ export function zshCompletion(): string {
   return `#compdef dhcp-nats
 _dhcp_nats() {
   local -a commands
-  commands=('probe:run a DORA against a server and print the lease' 'demo:run all three roles on loopback and probe once' 'completion:print a shell completion script')
+  commands=('probe:run a DORA against a server and print the lease' 'demo:run all three roles on loopback and probe once' 'kv:import or export reservations in a NATS KV bucket' 'completion:print a shell completion script')
   _arguments -s \\
     ${specs.join(" \\\n    ")} \\
     '1: :->cmd' '*:: :->args'
@@ -117,6 +123,7 @@ _dhcp_nats() {
     args)
       case $words[1] in
         probe) _arguments '--mac=[client MAC]:mac: ' '--server=[server host\\:port]:server: ' '--json[print JSON]' '--timeout=[give up after]:duration: ' ;;
+        kv) _arguments '1:action:(import export)' '--kv-bucket=[KV bucket]:name: ' '--replicas=[bucket copies]:n: ' '--prune[delete keys not in the file]' '*:file:_files' ;;
         completion) _values shell bash zsh ;;
       esac ;;
   esac

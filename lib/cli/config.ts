@@ -7,6 +7,14 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { ENV_PREFIX, type Setting, SETTINGS } from "./settings.ts";
+import { optionName, readSettings } from "./read_settings.ts";
+import { UsageError } from "./usage_error.ts";
+import type { NatsSettings } from "./nats_options.ts";
+import {
+  addKvCommand,
+  type KvCommandConfig,
+  resolveKvCommand,
+} from "./kv_config.ts";
 import type { HostPort } from "./values.ts";
 import {
   parseDuration,
@@ -16,50 +24,20 @@ import {
 } from "./values.ts";
 import { versionText } from "./version.ts";
 
+export { UsageError };
+
 /** The version printed by `--version` (from `deno.json`). */
 export { VERSION } from "./version.ts";
-
-/** A usage error: the CLI prints the message and exits with code 2. */
-export class UsageError extends Error {
-  /** The exit code the CLI uses. */
-  readonly exitCode = 2;
-  /**
-   * @param message What is wrong and what to do.
-   * @param options Standard error options (`cause`).
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "UsageError";
-  }
-}
 
 /** The roles of the command. */
 export type Role = "dhcp" | "responder" | "server";
 
 /** Every setting after parsing; see `settings.ts` for their meaning. */
-export interface Config {
+export interface Config extends NatsSettings {
   /** Which role to run. */
   role: Role;
-  /** NATS server URLs. */
-  natsUrl: string[];
   /** Lookup subject. */
   subject: string;
-  /** NATS token (secret). */
-  natsToken?: string;
-  /** NATS user. */
-  natsUser?: string;
-  /** NATS password (secret). */
-  natsPassword?: string;
-  /** NATS credentials file. */
-  natsCreds?: string;
-  /** NKey seed file. */
-  natsNkey?: string;
-  /** CA file for NATS TLS. */
-  natsTlsCa?: string;
-  /** Client certificate for NATS TLS. */
-  natsTlsCert?: string;
-  /** Client key for NATS TLS. */
-  natsTlsKey?: string;
   /** Log level. */
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log format. */
@@ -106,6 +84,8 @@ export interface Config {
   bootDir?: string;
   /** Reservations file (responder). */
   reservations?: string;
+  /** JetStream KV bucket of reservations (responder). */
+  kvBucket?: string;
   /** Reply format (responder). */
   replyFormat: "v1" | "v2";
   /** Queue group (responder). */
@@ -143,11 +123,8 @@ export type ParsedCommand =
   | { kind: "probe"; probe: ProbeConfig }
   | { kind: "completion"; shell: "bash" | "zsh" }
   | { kind: "demo"; demo: DemoConfig }
+  | { kind: "kv"; kv: KvCommandConfig }
   | { kind: "output"; text: string };
-
-function optionName(s: Setting): string {
-  return s.flag.split(" ")[0].slice(2);
-}
 
 function describe(s: Setting): string {
   let text = `${s.description} (env: ${s.env})`;
@@ -155,15 +132,6 @@ function describe(s: Setting): string {
     text += ` (default: ${s.defaultValue})`;
   }
   return text;
-}
-
-function truthy(value: string, name: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (["1", "true", "yes", "on"].includes(v)) return true;
-  if (["0", "false", "no", "off", ""].includes(v)) return false;
-  throw new UsageError(
-    `${name}="${value}" is not a boolean: use true or false`,
-  );
 }
 
 /** Build the commander program (also used for help and completions). */
@@ -220,6 +188,7 @@ export function buildProgram(): Command {
       "reservations file (default: examples/reservations.yaml, built in)",
     )
     .option("--once", "stop after the probe");
+  addKvCommand(program);
   return program;
 }
 
@@ -251,8 +220,11 @@ export function parseConfig(
       writeErr: (s) => (out += s),
       outputError: () => {},
     });
-  capture(program);
-  for (const sub of program.commands) capture(sub);
+  const captureAll = (cmd: Command) => {
+    capture(cmd);
+    for (const sub of cmd.commands) captureAll(sub);
+  };
+  captureAll(program);
 
   program.action(() => {
     result = { kind: "run", config: resolve(program, env) };
@@ -271,6 +243,13 @@ export function parseConfig(
       },
     };
   });
+  const kv = program.commands.find((c) => c.name() === "kv")!;
+  for (const sub of kv.commands) {
+    sub.action((file: unknown) => {
+      const path = typeof file === "string" ? file : undefined;
+      result = { kind: "kv", kv: resolveKvCommand(sub, env, path) };
+    });
+  }
   program.commands.find((c) => c.name() === "completion")!.action(
     (shell: string) => {
       if (shell !== "bash" && shell !== "zsh") {
@@ -296,7 +275,7 @@ export function parseConfig(
       if (err.code === "commander.excessArguments") {
         const word = args.find((a) => !a.startsWith("-")) ?? "";
         throw new UsageError(
-          `Unknown command "${word}": the commands are probe, demo and completion\nRun with --help to see every flag`,
+          `Unknown command "${word}": the commands are probe, demo, kv and completion\nRun with --help to see every flag`,
           { cause: err },
         );
       }
@@ -318,45 +297,7 @@ function resolve(
   program: Command,
   env: Readonly<Record<string, string | undefined>>,
 ): Config {
-  const opts = program.opts();
-  const values: Record<string, unknown> = {};
-  const fromCli = new Set<string>();
-  for (const s of SETTINGS) {
-    const source = program.getOptionValueSource(s.key);
-    let raw: string | boolean | undefined;
-    let origin: string;
-    if (source === "cli") {
-      raw = opts[s.key];
-      origin = `--${optionName(s)}`;
-      fromCli.add(s.key);
-    } else {
-      let envValue = env[s.env];
-      if (envValue === undefined && s.key === "natsUrl") {
-        envValue = env.NATS_URL;
-      }
-      if (envValue !== undefined) {
-        raw = s.boolean ? truthy(envValue, s.env) : envValue;
-        origin = s.env;
-      } else {
-        raw = s.boolean ? s.defaultValue === "true" : s.defaultValue;
-        origin = `default of --${optionName(s)}`;
-      }
-    }
-    if (raw === undefined) continue;
-    if (typeof raw === "boolean" || !s.parse) {
-      values[s.key] = raw;
-      continue;
-    }
-    try {
-      values[s.key] = s.parse(raw);
-    } catch (err) {
-      const shown = s.secret ? "(hidden)" : "";
-      throw new UsageError(
-        `Invalid ${origin}${shown}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-  }
+  const { values, fromCli } = readSettings(program, SETTINGS, env);
 
   if (values.server && values.responder) {
     throw new UsageError(
@@ -377,9 +318,14 @@ function resolve(
       }, not of ${roleName(role)}: drop it or run that role`,
     );
   }
-  if (role === "responder" && !values.reservations) {
+  if (role === "responder" && values.reservations && values.kvBucket) {
     throw new UsageError(
-      `--responder needs a reservations file: add --reservations FILE (or set ${ENV_PREFIX}RESERVATIONS); examples/reservations.yaml is a start`,
+      "--reservations and --kv-bucket are two sources of reservations: give one of them",
+    );
+  }
+  if (role === "responder" && !values.reservations && !values.kvBucket) {
+    throw new UsageError(
+      `--responder needs a reservations file: add --reservations FILE (or set ${ENV_PREFIX}RESERVATIONS), or a NATS KV bucket: --kv-bucket NAME; examples/reservations.yaml is a start`,
     );
   }
   if (values.tftpListen !== undefined && values.bootDir === undefined) {

@@ -13,21 +13,27 @@ import {
   tokenAuthenticator,
   usernamePasswordAuthenticator,
 } from "@nats-io/nats-core";
-import type { Config } from "./config.ts";
-
-/** The NATS part of {@linkcode Config}. */
-export type NatsSettings = Pick<
-  Config,
-  | "natsUrl"
-  | "natsToken"
-  | "natsUser"
-  | "natsPassword"
-  | "natsCreds"
-  | "natsNkey"
-  | "natsTlsCa"
-  | "natsTlsCert"
-  | "natsTlsKey"
->;
+/** The NATS settings of the command line (every role, and `kv`). */
+export interface NatsSettings {
+  /** NATS server URLs. */
+  natsUrl: string[];
+  /** NATS token (secret). */
+  natsToken?: string;
+  /** NATS user. */
+  natsUser?: string;
+  /** NATS password (secret). */
+  natsPassword?: string;
+  /** NATS credentials file. */
+  natsCreds?: string;
+  /** NKey seed file. */
+  natsNkey?: string;
+  /** CA file for NATS TLS. */
+  natsTlsCa?: string;
+  /** Client certificate for NATS TLS. */
+  natsTlsCert?: string;
+  /** Client key for NATS TLS. */
+  natsTlsKey?: string;
+}
 
 async function readFile(path: string, what: string): Promise<Uint8Array> {
   try {

@@ -16,7 +16,14 @@ import {
 } from "./role_metrics.ts";
 import { createLookupStack } from "../nats/lookup_stack.ts";
 import { DEFAULT_NATS_URL, natsHostPort } from "../nats/urls.ts";
-import { startFileResponder } from "../responder/file_responder.ts";
+import {
+  type FileResponder,
+  startFileResponder,
+} from "../responder/file_responder.ts";
+import {
+  type KvResponder,
+  startKvResponder,
+} from "../responder/kv/kv_responder.ts";
 import { startNetbootServices } from "../netboot/services.ts";
 import { resolveSettings } from "../server/options.ts";
 import { type DhcpServer, startDhcpServer } from "../server/server.ts";
@@ -131,19 +138,25 @@ export async function runResponder(
   );
   let reloadErrors = 0;
   let lastReloadError: string | undefined;
-  const starting = startFileResponder({
-    onReload: (error) => {
-      if (error) reloadErrors++;
-      lastReloadError = error?.message;
-    },
-    file: config.reservations!,
+  const common = {
     servers: config.natsUrl,
     connectOptions,
     subject: config.subject,
     queue: config.queue,
     replyFormat: config.replyFormat,
     logger,
-  });
+  };
+  const kvBucket = config.kvBucket;
+  const starting: Promise<FileResponder | KvResponder> = kvBucket !== undefined
+    ? startKvResponder({ ...common, bucket: kvBucket })
+    : startFileResponder({
+      ...common,
+      onReload: (error) => {
+        if (error) reloadErrors++;
+        lastReloadError = error?.message;
+      },
+      file: config.reservations!,
+    });
   // Connecting retries forever while NATS is unreachable: a signal
   // meanwhile stops the role at once (and the responder, should it come).
   const responder = await untilAborted(starting, signal);
@@ -152,8 +165,12 @@ export async function runResponder(
     logger.info("responder stopping", { nats: "not connected" });
     return;
   }
+  const kv = kvBucket !== undefined ? responder as KvResponder : undefined;
+  const file = kv === undefined ? responder as FileResponder : undefined;
   logger.info("responder ready", {
-    file: config.reservations,
+    ...(kvBucket !== undefined
+      ? { bucket: kvBucket }
+      : { file: config.reservations }),
     hosts: responder.store.size,
     subject: config.subject,
     queue: config.queue,
@@ -169,8 +186,9 @@ export async function runResponder(
         responderMetrics({
           stats: () => responder.stats,
           reservations: () => responder.store.size,
-          reloads: () => responder.watcher?.reloads ?? 0,
-          reloadErrors: () => reloadErrors,
+          reloads: () => file?.watcher?.reloads ?? 0,
+          // With a bucket: the values refused (bad value, key not a MAC).
+          reloadErrors: () => kv?.watch.refused ?? reloadErrors,
           lastReloadError: () => lastReloadError,
           nats: () => watch,
         }),

@@ -57,6 +57,20 @@ function oneOf(choices: readonly string[]) {
   };
 }
 
+/**
+ * Check a KV bucket name (letters, digits, `-` and `_`, as NATS allows).
+ *
+ * @throws {TypeError} Saying what a name may hold.
+ */
+export function parseKvBucket(value: string): string {
+  if (!/^[-\w]+$/.test(value)) {
+    throw new TypeError(
+      `"${value}" is not a KV bucket name (letters, digits, - and _)`,
+    );
+  }
+  return value;
+}
+
 /** `host:port` whose host must be an IPv4 address. */
 function ipv4HostPort(value: string, defaultHost: string, defaultPort: number) {
   const hp = parseHostPort(value, defaultHost, defaultPort);
@@ -77,7 +91,8 @@ export const SETTINGS: readonly Setting[] = [
     key: "responder",
     flag: "--responder",
     env: `${ENV_PREFIX}RESPONDER`,
-    description: "run the responder: answer lookups from --reservations",
+    description:
+      "run the responder: answer lookups from --reservations or --kv-bucket",
     group: "all",
     boolean: true,
   },
@@ -372,6 +387,15 @@ export const SETTINGS: readonly Setting[] = [
     env: `${ENV_PREFIX}RESERVATIONS`,
     description: "reservations file, YAML or JSON (responder)",
     group: "responder",
+  },
+  {
+    key: "kvBucket",
+    flag: "--kv-bucket <name>",
+    env: `${ENV_PREFIX}KV_BUCKET`,
+    description:
+      "NATS JetStream KV bucket of reservations, instead of --reservations (responder)",
+    group: "responder",
+    parse: parseKvBucket,
   },
   {
     key: "replyFormat",

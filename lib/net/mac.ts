@@ -191,3 +191,22 @@ export function canonicalMac(text: string): string {
   if (normal === undefined) throw notMac(text);
   return normal;
 }
+
+/**
+ * The key of a MAC address in a NATS key-value bucket: lower-case hex with
+ * `-` separators (NATS KV keys cannot hold `:`). {@linkcode normalizeMac}
+ * turns a key back into the colon form.
+ *
+ * @param text The address as written, for example `08:00:27:29:4E:67`.
+ * @returns The key, for example `08-00-27-29-4e-67`, or `undefined` when
+ * `text` is not a hardware address.
+ *
+ * @example
+ * ```ts
+ * import { macToKvKey } from "./mac.ts";
+ * if (macToKvKey("08:00:27:29:4E:67") !== "08-00-27-29-4e-67") throw new Error();
+ * ```
+ */
+export function macToKvKey(text: string): string | undefined {
+  return normalizeMac(text)?.replaceAll(":", "-");
+}

@@ -338,8 +338,31 @@ export async function startResponder(
     throw new TypeError("Cannot start the responder: lookup is not a function");
   }
   if (options.nc) return ready(new Responder(options.nc, false, options));
+  const nc = await connectResponder(options);
+  let responder: Responder;
+  try {
+    responder = new Responder(nc, true, options);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+  return ready(responder);
+}
+
+/**
+ * Connect to NATS as the responder does (reconnecting forever, connection
+ * events logged), for a responder that needs the connection before it
+ * starts (the KV-backed one reads its bucket first).
+ *
+ * @param options `servers`, `connectOptions` and `logger` of
+ * {@linkcode ResponderOptions}.
+ * @returns The open connection.
+ * @throws {Error} When NATS cannot be reached (the message names the URLs).
+ */
+export async function connectResponder(
+  options: Pick<ResponderOptions, "servers" | "connectOptions" | "logger">,
+): Promise<NatsConnection> {
   const servers = options.servers ?? DEFAULT_NATS_URL;
-  const logger = options.logger ?? silentLogger;
   let nc: NatsConnection;
   try {
     nc = await connect({
@@ -355,15 +378,8 @@ export async function startResponder(
       cause,
     });
   }
-  let responder: Responder;
-  try {
-    responder = new Responder(nc, true, options);
-  } catch (err) {
-    await nc.close();
-    throw err;
-  }
-  void logStatus(nc, logger);
-  return ready(responder);
+  void logStatus(nc, options.logger ?? silentLogger);
+  return nc;
 }
 
 /** Resolves once the server has the responder's subscriptions. */

@@ -21,6 +21,8 @@ import { normalizeMac } from "../net/mac.ts";
  */
 export class ReservationStore {
   #table: ReadonlyMap<string, Reservation>;
+  /** `#table` once {@linkcode ReservationStore.set} copied it to change it. */
+  #owned: Map<string, Reservation> | undefined;
   #generation = 0;
 
   /**
@@ -58,7 +60,38 @@ export class ReservationStore {
    */
   replace(table: ReadonlyMap<string, Reservation>): void {
     this.#table = table;
+    this.#owned = undefined;
     this.#generation++;
+  }
+
+  /**
+   * Add or change one reservation; the others stay as they are. A lookup is
+   * answered wholly from the old or the new value of that MAC.
+   *
+   * @param mac Lower-case colon MAC, as {@linkcode normalizeMac} returns it.
+   * @param reservation Its reservation; the store keeps the object.
+   */
+  set(mac: string, reservation: Reservation): void {
+    this.#writable().set(mac, reservation);
+  }
+
+  /**
+   * Remove one reservation.
+   *
+   * @param mac Lower-case colon MAC.
+   * @returns Whether the MAC had one.
+   */
+  delete(mac: string): boolean {
+    return this.#table.has(mac) && this.#writable().delete(mac);
+  }
+
+  /** The table as a map of our own, copied once from a replaced one. */
+  #writable(): Map<string, Reservation> {
+    if (this.#owned === undefined) {
+      this.#owned = new Map(this.#table);
+      this.#table = this.#owned;
+    }
+    return this.#owned;
   }
 
   /** How many reservations the store holds. */

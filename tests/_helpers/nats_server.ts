@@ -25,6 +25,12 @@ export interface StartNatsServerOptions {
   args?: string[];
   /** Config file contents, written to a temp file and passed with `-c`. */
   config?: string;
+  /**
+   * Turn JetStream on (`-js`) with a store directory of its own, kept
+   * across `restart()` and removed on dispose.
+   * @default {false}
+   */
+  jetstream?: boolean;
 }
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
@@ -62,12 +68,16 @@ export async function startNatsServer(
   options: StartNatsServerOptions = {},
 ): Promise<NatsServerProcess> {
   let port = options.port ?? freePort();
-  const extra = options.args ?? [];
+  const extra = [...options.args ?? []];
   let configFile: string | undefined;
   if (options.config !== undefined) {
     configFile = await Deno.makeTempFile({ suffix: ".conf" });
     await Deno.writeTextFile(configFile, options.config);
   }
+  const storeDir = options.jetstream
+    ? await Deno.makeTempDir({ prefix: "nats_js_" })
+    : undefined;
+  if (storeDir) extra.push("-js", "-sd", storeDir);
   let child: Deno.ChildProcess | undefined;
 
   // The server writes a ports file once it listens; a server that could not
@@ -143,6 +153,65 @@ export async function startNatsServer(
     async [Symbol.asyncDispose]() {
       await stop();
       if (configFile) await Deno.remove(configFile).catch(() => {});
+      if (storeDir) {
+        await Deno.remove(storeDir, { recursive: true }).catch(() => {});
+      }
     },
+  };
+}
+
+/** A cluster of nats-server nodes on loopback. */
+export interface NatsCluster extends AsyncDisposable {
+  /** The nodes, in order. */
+  nodes: NatsServerProcess[];
+  /** Their client URLs, in order. */
+  urls: string[];
+}
+
+/**
+ * Start `size` nats-server nodes clustered over routes on loopback (each
+ * with a `server_name`, as JetStream in a cluster needs), optionally with
+ * JetStream and a store directory each.
+ *
+ * @example
+ * ```ts ignore
+ * await using cluster = await startNatsCluster(3, { jetstream: true });
+ * const nc = await connect({ servers: cluster.urls });
+ * ```
+ */
+export async function startNatsCluster(
+  size: number,
+  options: { jetstream?: boolean } = {},
+): Promise<NatsCluster> {
+  const routes = Array.from({ length: size }, () => freePort());
+  const nodes: NatsServerProcess[] = [];
+  const dispose = async () => {
+    for (const node of nodes) await node[Symbol.asyncDispose]();
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      const others = routes.filter((_, j) => j !== i)
+        .map((p) => `"nats-route://127.0.0.1:${p}"`);
+      nodes.push(
+        await startNatsServer({
+          jetstream: options.jetstream,
+          config: `server_name: n${i + 1}
+cluster {
+  name: "dhcp-nats-test"
+  listen: "127.0.0.1:${routes[i]}"
+  routes: [${others.join(", ")}]
+}
+`,
+        }),
+      );
+    }
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return {
+    nodes,
+    urls: nodes.map((n) => n.url),
+    [Symbol.asyncDispose]: dispose,
   };
 }

@@ -1,27 +1,10 @@
 import assert from "node:assert/strict";
 import { startNatsServer } from "../_helpers/nats_server.ts";
+import { runMain } from "../_helpers/run_main.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 const decoder = new TextDecoder();
-
-async function runMain(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd: ROOT,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
-}
 
 /** Start main.ts, wait for `ready` in its output, SIGTERM it, and return. */
 async function startAndStop(

@@ -4,7 +4,7 @@ import { startNatsServer } from "../_helpers/nats_server.ts";
 import { createLogger } from "../../lib/log/logger.ts";
 import { startFileResponder } from "../../lib/responder/file_responder.ts";
 import { ReservationFileError } from "../../lib/responder/reservation_file.ts";
-import { lookup, SUBJECT, tempDir } from "./_lookup.ts";
+import { lookup, SUBJECT, tempDir, until } from "./_lookup.ts";
 import { aliasBomb } from "./_files.ts";
 
 const MAC = "08:00:27:29:4e:67";
@@ -16,19 +16,6 @@ function hostsFile(version: string, count: number, octet: number): string {
       `  ipAddress: 10.${octet}.0.${i}\n  hostname: ${version}-${i}\n`;
   }
   return text;
-}
-
-async function until<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
 }
 
 Deno.test("file responder - an invalid file at start is a start-up error listing every problem", async () => {
