@@ -23,6 +23,7 @@ import {
   pxeSourceAccepted,
 } from "./proxy_handler.ts";
 import { PacketProcessor } from "./processor.ts";
+import { RateLimiter } from "./rate_limit.ts";
 import { reservationHandler } from "./reservation_handler.ts";
 import { openServerSocket } from "./open_socket.ts";
 import type {
@@ -124,8 +125,18 @@ export class DhcpServer implements AsyncDisposable {
     // Bind first: a missing privilege or interface fails before the caller
     // connects the backend.
     const ref: { server?: DhcpServer } = {};
-    const onError = (error: Error) =>
-      logger.error("socket error", { reason: error.message });
+    // Same budget as malformed packets: the batch socket reports each
+    // datagram over its 4096-byte slot here, and a flood of them must not
+    // flood the log.
+    const errorLog = new RateLimiter(settings.malformedLogPerSecond);
+    const onError = (error: Error) => {
+      if (!errorLog.allow()) return;
+      const suppressed = errorLog.takeSuppressed();
+      logger.error("socket error", {
+        reason: error.message,
+        ...(suppressed ? { suppressed } : {}),
+      });
+    };
     // A looping client is refused from its chaddr bytes in the receive
     // buffer, before any copy or decode.
     const limiter = options.macRateLimiter;

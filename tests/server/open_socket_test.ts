@@ -6,7 +6,11 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
+import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
+import { DhcpClient } from "../../lib/client/client.ts";
+import { createLogger } from "../../lib/log/logger.ts";
 import { openServerSocket } from "../../lib/server/open_socket.ts";
+import { DhcpServer } from "../../lib/server/server.ts";
 import type { ReceivedPacket } from "../../lib/server/socket.ts";
 import { openBatchSocket } from "../../lib/server/socket_linux.ts";
 
@@ -178,4 +182,48 @@ Deno.test("server - without FFI the DHCP server role says at debug why it receiv
     output,
   );
   assert.match(output, /DHCP server listening .*socket=node:dgram /, output);
+});
+
+Deno.test("server - datagrams over the batch socket's 4096 bytes are logged at most malformedLogPerSecond a second, and serving goes on", async () => {
+  const lines: string[] = [];
+  const mac = "52:54:00:12:34:56";
+  const started = performance.now();
+  const server = await DhcpServer.start({
+    listen: "127.0.0.1:0",
+    backend: new MemoryBackend([{ macAddress: mac, ipAddress: "10.0.0.5" }]),
+    logger: createLogger({ write: (l) => lines.push(l) }),
+    malformedLogPerSecond: 2,
+  });
+  const client = dgram.createSocket("udp4");
+  try {
+    await new Promise<void>((r) => client.bind(0, "127.0.0.1", () => r()));
+    for (let i = 0; i < 50; i++) {
+      await new Promise<void>((r) =>
+        client.send(
+          new Uint8Array(5000),
+          server.address.port,
+          "127.0.0.1",
+          () => r(),
+        )
+      );
+    }
+    {
+      await using dhcp = await DhcpClient.open({
+        server: `127.0.0.1:${server.address.port}`,
+        mac,
+        bind: "127.0.0.1:0",
+      });
+      assert.equal((await dhcp.dora()).address, "10.0.0.5");
+    }
+  } finally {
+    await new Promise<void>((r) => client.close(() => r()));
+    await server.close();
+  }
+  const seconds = Math.ceil((performance.now() - started) / 1000);
+  const errors = lines.filter((l) => /socket error/.test(l));
+  if (LINUX) {
+    assert.ok(errors.length >= 1, lines.join("\n"));
+    assert.match(errors[0], /Datagram over 4096 bytes from 127\.0\.0\.1/);
+  }
+  assert.ok(errors.length <= 2 * (seconds + 1), errors.join("\n"));
 });
