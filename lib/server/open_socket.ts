@@ -10,7 +10,7 @@
  * @module
  */
 import { type Logger, silentLogger } from "../log/logger.ts";
-import { openLibc } from "./_libc.ts";
+import { libcUnavailable } from "../sys/libc.ts";
 import { type DhcpSocket, openUdpSocket } from "./socket.ts";
 import {
   openBatchSocket,
@@ -41,18 +41,7 @@ export interface ServerSocket {
  * ```
  */
 export function batchSocketUnusable(): string | undefined {
-  if (Deno.build.os !== "linux") return `not Linux (${Deno.build.os})`;
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    return "FFI not permitted (--allow-ffi)";
-  }
-  try {
-    openLibc().close();
-  } catch (error) {
-    return `cannot load libc.so.6: ${
-      error instanceof Error ? error.message : String(error)
-    }`;
-  }
-  return undefined;
+  return libcUnavailable();
 }
 
 /**

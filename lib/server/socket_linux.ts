@@ -19,14 +19,25 @@
 import { setImmediate } from "node:timers";
 import {
   AF_INET,
-  boundAddress,
+  IP_PKTINFO,
+  IPPROTO_IP,
   type Libc,
-  openLibc,
+  libc,
+  MSG_DONTWAIT,
   osError,
   pointerValue,
-  sockaddrIn,
-} from "./_libc.ts";
-import { BATCH, batchReceiver, IP_PKTINFO, IPPROTO_IP } from "./_recv_batch.ts";
+  POLLIN,
+  SHUT_RD,
+  SO_BINDTODEVICE,
+  SO_BROADCAST,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+} from "../sys/libc.ts";
+import { boundAddress, sockaddrIn } from "../sys/sockaddr.ts";
+import { BATCH, batchReceiver } from "./_recv_batch.ts";
 import {
   bindError,
   type DhcpSocket,
@@ -34,16 +45,6 @@ import {
   RECEIVE_BUFFER_BYTES,
 } from "./socket.ts";
 
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0x80000;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const SO_BROADCAST = 6;
-const SO_RCVBUF = 8;
-const SO_BINDTODEVICE = 25;
-const MSG_DONTWAIT = 0x40;
-const SHUT_RD = 0;
-const POLLIN = 1;
 /** Empty drains before waiting in poll. */
 const SPIN_TURNS = 1;
 
@@ -93,16 +94,9 @@ export function openBatchSocket(
       ),
     );
   }
-  let lib: Libc;
   try {
-    lib = openLibc();
+    return Promise.resolve(bound(libc(), options));
   } catch (error) {
-    return Promise.reject(error);
-  }
-  try {
-    return Promise.resolve(bound(lib, options));
-  } catch (error) {
-    lib.close();
     return Promise.reject(error);
   }
 }
@@ -129,25 +123,25 @@ export function openInterfaceSocket(
   return openBatchSocket(options);
 }
 
-/** Create, set up and bind the socket; throws (the caller closes `lib`). */
+/** Create, set up and bind the socket; throws. */
 function bound(lib: Libc, options: OpenBatchSocketOptions): DhcpSocket {
   const device = options.interface;
   const name = device === undefined
     ? undefined
     : new TextEncoder().encode(device + "\0");
-  if (name !== undefined && lib.symbols.if_nametoindex(name) === 0) {
+  if (name !== undefined && lib.if_nametoindex(name) === 0) {
     throw new Error(
       `Cannot bind to interface ${device}: no such network interface`,
     );
   }
-  const fd = lib.symbols.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw osError(lib, "socket()");
+  const fd = lib.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw osError("socket()");
   let local: { address: string; port: number };
   try {
     setUp(lib, fd, options, name);
-    local = boundAddress(lib, fd);
+    local = boundAddress(fd);
   } catch (error) {
-    lib.symbols.close(fd);
+    lib.close(fd);
     throw error;
   }
   return serve(lib, fd, local, options);
@@ -171,8 +165,8 @@ function setUp(
     setup.push([SOL_SOCKET, SO_BINDTODEVICE, name, "SO_BINDTODEVICE"]);
   }
   for (const [level, option, value, label] of setup) {
-    if (lib.symbols.setsockopt(fd, level, option, value, value.length) !== 0) {
-      const error = osError(lib, `setsockopt(${label})`);
+    if (lib.setsockopt(fd, level, option, value, value.length) !== 0) {
+      const error = osError(`setsockopt(${label})`);
       if (name === undefined) {
         throw bindError(error, options.host, options.port);
       }
@@ -184,8 +178,8 @@ function setUp(
       });
     }
   }
-  if (lib.symbols.bind(fd, sockaddrIn(options.host, options.port), 16) !== 0) {
-    throw bindError(osError(lib, "bind()"), options.host, options.port);
+  if (lib.bind(fd, sockaddrIn(options.host, options.port), 16) !== 0) {
+    throw bindError(osError("bind()"), options.host, options.port);
   }
 }
 
@@ -201,8 +195,7 @@ function serve(
   new DataView(pollfd.buffer).setInt16(4, POLLIN, true);
 
   const receiveBatch = batchReceiver(
-    (vector, count) =>
-      lib.symbols.recvmmsg(fd, vector, count, MSG_DONTWAIT, null),
+    (vector, count) => lib.recvmmsg(fd, vector, count, MSG_DONTWAIT, null),
     pointerValue,
     options,
   );
@@ -234,7 +227,7 @@ function serve(
         await new Promise((r) => setImmediate(r));
         continue;
       }
-      await lib.symbols.poll(pollfd, 1n, 200);
+      await lib.poll(pollfd, 1n, 200);
     }
   })();
 
@@ -244,10 +237,9 @@ function serve(
       closing = true;
       // Wakes a poll in progress (Linux does so for unconnected UDP too),
       // so closing does not wait out its timeout.
-      lib.symbols.shutdown(fd, SHUT_RD);
+      lib.shutdown(fd, SHUT_RD);
       await loop;
-      lib.symbols.close(fd);
-      lib.close();
+      lib.close(fd);
     })();
   return {
     local,
@@ -263,11 +255,11 @@ function serve(
         destinations.set(key, to);
       }
       const sent = Number(
-        lib.symbols.sendto(fd, payload, BigInt(payload.length), 0, to, 16),
+        lib.sendto(fd, payload, BigInt(payload.length), 0, to, 16),
       );
       if (sent < 0) {
         return Promise.reject(
-          osError(lib, `sendto(${address}:${port})${via}`),
+          osError(`sendto(${address}:${port})${via}`),
         );
       }
       return Promise.resolve();
