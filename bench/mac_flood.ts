@@ -1,6 +1,6 @@
 /**
  * Other clients' DORAs during a one-MAC flood, end to end:
- * `deno run -A bench/mac_flood.ts [workers] [seconds] [macs] [udp|lo]`.
+ * `deno run -A bench/mac_flood.ts [workers] [seconds] [macs] [default|dgram|lo]`.
  *
  * Runs nats-server, the responder role and the DHCP server role (no cache,
  * so every lookup is real) as subprocesses, then twice runs `workers`
@@ -10,6 +10,10 @@
  * once while one more MAC sends DISCOVERs in a tight loop
  * (tests/reliability/_flood.ts). Prints the DORAs a second of each run and
  * their ratio (the target: the flood leaves other clients at least half).
+ *
+ * The server's socket: `default` (no `--interface`: the recvmmsg batch
+ * socket on Linux, FFI being allowed), `dgram` (the same with `--deny-ffi`,
+ * so `node:dgram`), `lo` (`--interface lo`, the batch socket bound to lo).
  *
  * @module
  */
@@ -26,8 +30,13 @@ import {
 const workers = Number(Deno.args[0] ?? 20);
 const seconds = Number(Deno.args[1] ?? 5);
 const clients = Number(Deno.args[2] ?? 400);
-/** `lo`: the interface socket (recvmmsg) on loopback; `udp`: node:dgram. */
-const socket = Deno.args[3] ?? "lo";
+/** `default`, `dgram` (node:dgram) or `lo` (bound to lo). */
+const socket = Deno.args[3] ?? "default";
+if (!["default", "dgram", "lo"].includes(socket)) {
+  throw new RangeError(
+    `Invalid socket "${socket}": it must be default, dgram or lo`,
+  );
+}
 
 /** DORAs a second of the clients over `seconds`, with `during` running. */
 async function measure(
@@ -74,7 +83,12 @@ try {
     "--cache-ttl",
     "0",
     ...(socket === "lo" ? ["--interface", "lo"] : []),
-  ], { ready: /DHCP server listening/ });
+  ], {
+    ready: /DHCP server listening/,
+    denoFlags: socket === "dgram" ? ["--deny-ffi"] : [],
+  });
+  const listening = dhcp.lines().find((l) => /DHCP server listening/.test(l));
+  const kind = /socket=(\S+)/.exec(listening ?? "")?.[1];
   while (await dhcp.health() !== 200) {
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -100,7 +114,7 @@ try {
   );
   const text = await dhcp.scrape();
   console.log(JSON.stringify({
-    socket,
+    socket: `${socket} (${kind})`,
     workers,
     macs: others.length,
     seconds,

@@ -20,7 +20,8 @@ export const PERMISSIONS: Readonly<Record<string, string>> = {
     "NATS connections, the DHCP and metrics sockets, the embedded NATS server, `probe`",
   "--allow-read": "the reservations file, NATS credentials, NKey and TLS files",
   "--allow-env": "the `DHCP_NATS_*` variables (and `NATS_URL`)",
-  "--allow-ffi": "`--interface` on Linux: the socket bound to one interface",
+  "--allow-ffi":
+    "the DHCP socket on Linux (batched `recvmmsg`; without it `node:dgram`), `--interface`",
   "--allow-sys":
     "the network interfaces (server identifier when `--server-ip` is unset)",
 };

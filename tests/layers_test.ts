@@ -14,7 +14,7 @@ const LIB = resolve(import.meta.dirname!, "../lib");
 /**
  * Each folder's layer: a folder may import its own layer or a lower one.
  * cli -> roles -> lookup (nats, backend, cloudevents) and metrics -> dhcp ->
- * the bottom.
+ * the bottom (sys: libc through FFI).
  */
 const LAYER: Record<string, number> = {
   cli: 5,
@@ -34,6 +34,7 @@ const LAYER: Record<string, number> = {
   timer: 1,
   log: 1,
   types: 1,
+  sys: 1,
 };
 
 /** The folders that may import `lib/metrics`: where roles are assembled. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { libc, libcUnavailable } from "../sys/libc.ts";
 
 /**
  * Call glibc's `malloc_trim(0)`.
@@ -15,23 +16,8 @@
  *   no glibc), true after trimming
  */
 export function mallocTrim(): boolean {
-  if (Deno.build.os !== "linux") return false;
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    return false;
-  }
-  let lib;
-  try {
-    lib = Deno.dlopen("libc.so.6", {
-      malloc_trim: { parameters: ["usize"], result: "i32" },
-    });
-  } catch {
-    return false;
-  }
-  try {
-    lib.symbols.malloc_trim(0n);
-  } finally {
-    lib.close();
-  }
+  if (libcUnavailable() !== undefined) return false;
+  libc().malloc_trim(0n);
   return true;
 }
 

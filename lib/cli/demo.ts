@@ -142,7 +142,7 @@ export async function runDemo(
     print(formatTable(leaseSummary(lease)).replace(/^/gm, "  "));
     if (demo.once) return;
     print(
-      `\nserving; try: deno run -A main.ts probe --mac ${mac} --server ${dhcpAddress} --arch 7` +
+      `\nserving; try: ${selfCommand()} probe --mac ${mac} --server ${dhcpAddress} --arch 7` +
         "\nPress Ctrl-C to stop.",
     );
     await new Promise<void>((resolve) => {
@@ -151,5 +151,26 @@ export async function runDemo(
     });
   } finally {
     await responder.drain();
+  }
+}
+
+/**
+ * How this program was started, for the hint the demo prints: the binary's
+ * path when it is a `deno compile` build, else `deno run -A` and the main
+ * module (relative to the working directory when it is inside it).
+ */
+function selfCommand(): string {
+  try {
+    const exec = Deno.execPath();
+    if (!/[\\/]deno(\.exe)?$/.test(exec)) return exec;
+    const main = new URL(Deno.mainModule);
+    if (main.protocol !== "file:") return `deno run -A ${main.href}`;
+    const cwd = Deno.cwd() + "/";
+    const path = decodeURIComponent(main.pathname);
+    return `deno run -A ${
+      path.startsWith(cwd) ? path.slice(cwd.length) : path
+    }`;
+  } catch {
+    return "dhcp-nats"; // no read permission to find out
   }
 }

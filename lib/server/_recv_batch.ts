@@ -7,16 +7,12 @@
  * @module
  */
 import { copyBytes } from "../bytes/alloc.ts";
+import { IP_PKTINFO, IPPROTO_IP, MSG_TRUNC } from "../sys/libc.ts";
 import type { OpenSocketOptions } from "./socket.ts";
 
-/** `IPPROTO_IP`, the level of IP_PKTINFO. */
-export const IPPROTO_IP = 0;
-/** `IP_PKTINFO`: the receiving interface and destination per datagram. */
-export const IP_PKTINFO = 8;
 /** Datagrams per recvmmsg call. */
 export const BATCH = 32;
 
-const MSG_TRUNC = 0x20;
 // recvmmsg takes an array of struct mmsghdr (msghdr, 56 bytes, + msg_len,
 // padded to 64); each points at its slot: sockaddr_in, iovec, control
 // buffer and data, laid out after the array.

@@ -23,14 +23,14 @@ import {
   pxeSourceAccepted,
 } from "./proxy_handler.ts";
 import { PacketProcessor } from "./processor.ts";
+import { RateLimiter } from "./rate_limit.ts";
 import { reservationHandler } from "./reservation_handler.ts";
-import {
-  type DhcpSocket,
-  type OpenSocketOptions,
-  openUdpSocket,
-  type ReceivedPacket,
+import { openServerSocket } from "./open_socket.ts";
+import type {
+  DhcpSocket,
+  OpenSocketOptions,
+  ReceivedPacket,
 } from "./socket.ts";
-import { openInterfaceSocket } from "./socket_linux.ts";
 
 /**
  * The default handler chain: reservation, then netboot; in proxyDHCP mode
@@ -125,8 +125,18 @@ export class DhcpServer implements AsyncDisposable {
     // Bind first: a missing privilege or interface fails before the caller
     // connects the backend.
     const ref: { server?: DhcpServer } = {};
-    const onError = (error: Error) =>
-      logger.error("socket error", { reason: error.message });
+    // Same budget as malformed packets: the batch socket reports each
+    // datagram over its 4096-byte slot here, and a flood of them must not
+    // flood the log.
+    const errorLog = new RateLimiter(settings.malformedLogPerSecond);
+    const onError = (error: Error) => {
+      if (!errorLog.allow()) return;
+      const suppressed = errorLog.takeSuppressed();
+      logger.error("socket error", {
+        reason: error.message,
+        ...(suppressed ? { suppressed } : {}),
+      });
+    };
     // A looping client is refused from its chaddr bytes in the receive
     // buffer, before any copy or decode.
     const limiter = options.macRateLimiter;
@@ -137,27 +147,32 @@ export class DhcpServer implements AsyncDisposable {
         counters.drop(DropReason.rateLimited);
         return true;
       };
-    const socket = await openSocket(settings, settings.listenPort, {
+    const { socket, kind } = await openSocket(settings, settings.listenPort, {
       onPacket: (packet) => {
         if (ref.server) ref.server.#receive(packet);
       },
       onError,
       refuse,
-    });
+    }, logger);
     let pxeSocket: DhcpSocket | undefined;
     if (settings.proxy !== "off") {
       try {
-        pxeSocket = await openSocket(settings, settings.proxyPort, {
-          onPacket: (packet) => {
-            if (!pxeSourceAccepted(settings.proxyPort, packet.port)) {
-              counters.drop(DropReason.unsupported);
-            } else if (ref.server) {
-              ref.server.#receive(packet, ref.server.#pxe);
-            }
+        ({ socket: pxeSocket } = await openSocket(
+          settings,
+          settings.proxyPort,
+          {
+            onPacket: (packet) => {
+              if (!pxeSourceAccepted(settings.proxyPort, packet.port)) {
+                counters.drop(DropReason.unsupported);
+              } else if (ref.server) {
+                ref.server.#receive(packet, ref.server.#pxe);
+              }
+            },
+            onError,
+            refuse,
           },
-          onError,
-          refuse,
-        });
+          logger,
+        ));
       } catch (error) {
         await socket.close();
         throw error;
@@ -206,6 +221,7 @@ export class DhcpServer implements AsyncDisposable {
     logger.info("DHCP server listening", {
       listen: `${socket.local.address}:${socket.local.port}`,
       interface: settings.interface,
+      socket: kind,
       serverIp: settings.serverIp,
       netboot: settings.netboot.enabled,
       ...(server.#pxe && {
@@ -301,21 +317,22 @@ interface Listener {
   processor: PacketProcessor;
 }
 
-/** Bind the server's UDP socket on `port`: on the interface when one is set. */
+/**
+ * Bind the server's UDP socket on `port`: on the interface when one is set,
+ * else the batch socket where it can be used (see {@linkcode openServerSocket}).
+ */
 function openSocket(
   settings: ServerSettings,
   port: number,
   callbacks: Pick<OpenSocketOptions, "onPacket" | "onError" | "refuse">,
-): Promise<DhcpSocket> {
-  const host = settings.listenHost;
-  return settings.interface === undefined
-    ? openUdpSocket({ host, port, ...callbacks })
-    : openInterfaceSocket({
-      interface: settings.interface,
-      host,
-      port,
-      ...callbacks,
-    });
+  logger: Logger,
+): ReturnType<typeof openServerSocket> {
+  return openServerSocket({
+    interface: settings.interface,
+    host: settings.listenHost,
+    port,
+    ...callbacks,
+  }, logger);
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
- * The server's UDP socket: the common interface, and the default
- * implementation on `node:dgram` (any platform, no interface binding).
+ * The server's UDP socket: the common interface, and the implementation on
+ * `node:dgram` (any platform, no interface binding), used where the Linux
+ * batch socket (socket_linux.ts) cannot be (see open_socket.ts).
  *
  * @module
  */
 import dgram from "node:dgram";
 
 /**
- * Receive buffer the interface socket asks for (the kernel caps it at
+ * Receive buffer the batch socket asks for (the kernel caps it at
  * net.core.rmem_max). 1 MiB rather than 4: under overload a deeper queue
  * only holds datagrams until their clients have given up on them
  * (bench/README.md: delay 1.2-3.6 s with 4 MiB, 0.07-0.3 s with 256 KiB-1 MiB).
@@ -22,9 +23,9 @@ export interface ReceivedPacket {
   address: string;
   /** Source port. */
   port: number;
-  /** Index of the interface it arrived on (interface sockets only). */
+  /** Index of the interface it arrived on (batch sockets only). */
   interfaceIndex?: number;
-  /** Destination address of the datagram (interface sockets only). */
+  /** Destination address of the datagram (batch sockets only). */
   destination?: string;
 }
 

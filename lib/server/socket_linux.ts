@@ -1,23 +1,43 @@
 /**
- * The Linux interface socket: a UDP socket bound to one network interface
- * (SO_BINDTODEVICE) that learns each datagram's receiving interface and
- * destination address (IP_PKTINFO), through Deno FFI to libc. The server
- * then never answers on another network, and broadcasts leave by that
- * interface even without a default route.
+ * The Linux batch socket: a UDP socket through Deno FFI to libc that
+ * learns each datagram's receiving interface and destination address
+ * (IP_PKTINFO) and, given an interface, is bound to it (SO_BINDTODEVICE):
+ * the server then never answers on another network, and broadcasts leave by
+ * that interface even without a default route. Without an interface it is
+ * bound to the listen address and port alone, like the `node:dgram` socket,
+ * and replies are routed as theirs are.
  *
  * Receiving drains the socket with non-blocking `recvmmsg` calls (cheap
  * synchronous FFI calls, up to 32 datagrams each and 256 per event-loop
  * turn; every syscall costs over a microsecond in a VM), and when it is
  * empty waits in `poll` run as a nonblocking FFI call (on a worker thread)
- * with a 200 ms timeout, so closing takes at most that long. Datagrams over
- * 4096 bytes are dropped (reported through `onError`).
+ * with a 200 ms timeout; closing wakes it (`shutdown`). Datagrams over 4096
+ * bytes are dropped (reported through `onError`).
  *
  * @module
  */
-
 import { setImmediate } from "node:timers";
-import { writeIpv4 } from "../net/ipv4.ts";
-import { BATCH, batchReceiver, IP_PKTINFO, IPPROTO_IP } from "./_recv_batch.ts";
+import {
+  AF_INET,
+  IP_PKTINFO,
+  IPPROTO_IP,
+  type Libc,
+  libc,
+  MSG_DONTWAIT,
+  osError,
+  pointerValue,
+  POLLIN,
+  SHUT_RD,
+  SO_BINDTODEVICE,
+  SO_BROADCAST,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+} from "../sys/libc.ts";
+import { boundAddress, sockaddrIn } from "../sys/sockaddr.ts";
+import { BATCH, batchReceiver } from "./_recv_batch.ts";
 import {
   bindError,
   type DhcpSocket,
@@ -25,77 +45,17 @@ import {
   RECEIVE_BUFFER_BYTES,
 } from "./socket.ts";
 
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0x80000;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const SO_BROADCAST = 6;
-const SO_RCVBUF = 8;
-const SO_BINDTODEVICE = 25;
-const MSG_DONTWAIT = 0x40;
-const POLLIN = 1;
 /** Empty drains before waiting in poll. */
 const SPIN_TURNS = 1;
-const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM",
-  13: "EACCES",
-  19: "ENODEV",
-  90: "EMSGSIZE",
-  98: "EADDRINUSE",
-  99: "EADDRNOTAVAIL",
-  101: "ENETUNREACH",
-};
 
-const SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  setsockopt: {
-    parameters: ["i32", "i32", "i32", "buffer", "u32"],
-    result: "i32",
-  },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  recvmmsg: {
-    parameters: ["i32", "buffer", "u32", "i32", "pointer"],
-    result: "i32",
-  },
-  poll: {
-    parameters: ["buffer", "usize", "i32"],
-    result: "i32",
-    nonblocking: true,
-  },
-  sendto: {
-    parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
-    result: "isize",
-  },
-  close: { parameters: ["i32"], result: "i32" },
-  if_nametoindex: { parameters: ["buffer"], result: "u32" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
-
-function errnoOf(lib: Libc): number {
-  const p = lib.symbols.__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-}
-
-function osError(lib: Libc, what: string): Error & { code: string } {
-  const errno = errnoOf(lib);
-  const code = ERRNO_NAMES[errno] ?? `errno ${errno}`;
-  return Object.assign(new Error(`${what} failed: ${code}`), { code });
-}
-
-function sockaddrIn(address: string, port: number): Uint8Array {
-  const buf = new Uint8Array(16);
-  const view = new DataView(buf.buffer);
-  view.setUint16(0, AF_INET, true);
-  view.setUint16(2, port, false);
-  writeIpv4(address, buf, 4);
-  return buf;
-}
-
-function pointerValue(buf: Uint8Array): bigint {
-  return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf)));
+/** Options of {@linkcode openBatchSocket}. */
+export interface OpenBatchSocketOptions extends OpenSocketOptions {
+  /**
+   * Bind to this interface (SO_BINDTODEVICE), for example `eth0`; needs root
+   * or CAP_NET_RAW.
+   * @default {no interface binding: any interface the address takes}
+   */
+  interface?: string;
 }
 
 /** Options of {@linkcode openInterfaceSocket}. */
@@ -105,7 +65,45 @@ export interface OpenInterfaceSocketOptions extends OpenSocketOptions {
 }
 
 /**
- * Open a UDP socket bound to one interface (Linux only).
+ * Open the batch socket (Linux only, with the FFI permission): broadcast
+ * enabled, IP_PKTINFO on, bound to the address and port, and to the
+ * interface when one is given.
+ *
+ * @param options Address, port, interface and callbacks.
+ * @returns The bound socket; `local` has the real port when 0 was asked.
+ * @throws {Error} When the interface does not exist, or the bind is refused
+ *   (see {@linkcode bindError}; binding to an interface says it needs root
+ *   or CAP_NET_RAW), or libc cannot be loaded.
+ * @example
+ * ```ts ignore
+ * await using socket = await openBatchSocket({
+ *   host: "127.0.0.1", port: 0, onPacket: console.log,
+ * });
+ * ```
+ */
+export function openBatchSocket(
+  options: OpenBatchSocketOptions,
+): Promise<DhcpSocket> {
+  const device = options.interface;
+  if (Deno.build.os !== "linux") {
+    return Promise.reject(
+      new Error(
+        device === undefined
+          ? "Cannot open the batch socket: it needs Linux"
+          : `Cannot bind to interface ${device}: interface binding needs Linux`,
+      ),
+    );
+  }
+  try {
+    return Promise.resolve(bound(libc(), options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Open a UDP socket bound to one interface (Linux only): the batch socket
+ * with an interface.
  *
  * @param options Interface, address, port and callbacks.
  * @returns The bound socket.
@@ -122,30 +120,39 @@ export interface OpenInterfaceSocketOptions extends OpenSocketOptions {
 export function openInterfaceSocket(
   options: OpenInterfaceSocketOptions,
 ): Promise<DhcpSocket> {
-  if (Deno.build.os !== "linux") {
-    return Promise.reject(
-      new Error(
-        `Cannot bind to interface ${options.interface}: interface binding needs Linux`,
-      ),
+  return openBatchSocket(options);
+}
+
+/** Create, set up and bind the socket; throws. */
+function bound(lib: Libc, options: OpenBatchSocketOptions): DhcpSocket {
+  const device = options.interface;
+  const name = device === undefined
+    ? undefined
+    : new TextEncoder().encode(device + "\0");
+  if (name !== undefined && lib.if_nametoindex(name) === 0) {
+    throw new Error(
+      `Cannot bind to interface ${device}: no such network interface`,
     );
   }
-  const lib = Deno.dlopen("libc.so.6", SYMBOLS);
-  const name = new TextEncoder().encode(options.interface + "\0");
-  const index = lib.symbols.if_nametoindex(name);
-  if (index === 0) {
-    lib.close();
-    return Promise.reject(
-      new Error(
-        `Cannot bind to interface ${options.interface}: no such network interface`,
-      ),
-    );
+  const fd = lib.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw osError("socket()");
+  let local: { address: string; port: number };
+  try {
+    setUp(lib, fd, options, name);
+    local = boundAddress(fd);
+  } catch (error) {
+    lib.close(fd);
+    throw error;
   }
-  const fd = lib.symbols.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    const error = osError(lib, "socket()");
-    lib.close();
-    return Promise.reject(error);
-  }
+  return serve(lib, fd, local, options);
+}
+
+function setUp(
+  lib: Libc,
+  fd: number,
+  options: OpenBatchSocketOptions,
+  name: Uint8Array | undefined,
+): void {
   const one = new Uint8Array(new Int32Array([1]).buffer);
   const rcvbuf = new Uint8Array(new Int32Array([RECEIVE_BUFFER_BYTES]).buffer);
   const setup: [number, number, Uint8Array, string][] = [
@@ -153,43 +160,49 @@ export function openInterfaceSocket(
     [SOL_SOCKET, SO_BROADCAST, one, "SO_BROADCAST"],
     [SOL_SOCKET, SO_RCVBUF, rcvbuf, "SO_RCVBUF"],
     [IPPROTO_IP, IP_PKTINFO, one, "IP_PKTINFO"],
-    [SOL_SOCKET, SO_BINDTODEVICE, name, "SO_BINDTODEVICE"],
   ];
+  if (name !== undefined) {
+    setup.push([SOL_SOCKET, SO_BINDTODEVICE, name, "SO_BINDTODEVICE"]);
+  }
   for (const [level, option, value, label] of setup) {
-    if (lib.symbols.setsockopt(fd, level, option, value, value.length) !== 0) {
-      const error = osError(lib, `setsockopt(${label})`);
-      lib.symbols.close(fd);
-      lib.close();
+    if (lib.setsockopt(fd, level, option, value, value.length) !== 0) {
+      const error = osError(`setsockopt(${label})`);
+      if (name === undefined) {
+        throw bindError(error, options.host, options.port);
+      }
       const hint = label === "SO_BINDTODEVICE" && error.code === "EPERM"
         ? ": binding to an interface needs root or CAP_NET_RAW"
         : `: ${error.message}`;
-      return Promise.reject(
-        new Error(`Cannot bind to interface ${options.interface}${hint}`, {
-          cause: error,
-        }),
-      );
+      throw new Error(`Cannot bind to interface ${options.interface}${hint}`, {
+        cause: error,
+      });
     }
   }
-  if (lib.symbols.bind(fd, sockaddrIn(options.host, options.port), 16) !== 0) {
-    const error = osError(lib, "bind()");
-    lib.symbols.close(fd);
-    lib.close();
-    return Promise.reject(bindError(error, options.host, options.port));
+  if (lib.bind(fd, sockaddrIn(options.host, options.port), 16) !== 0) {
+    throw bindError(osError("bind()"), options.host, options.port);
   }
+}
 
+/** Receive in a loop until closed; send synchronously. */
+function serve(
+  lib: Libc,
+  fd: number,
+  local: { address: string; port: number },
+  options: OpenBatchSocketOptions,
+): DhcpSocket {
   const pollfd = new Uint8Array(8); // struct pollfd { int fd; short events, revents; }
   new DataView(pollfd.buffer).setInt32(0, fd, true);
   new DataView(pollfd.buffer).setInt16(4, POLLIN, true);
 
   const receiveBatch = batchReceiver(
-    (vector, count) =>
-      lib.symbols.recvmmsg(fd, vector, count, MSG_DONTWAIT, null),
+    (vector, count) => lib.recvmmsg(fd, vector, count, MSG_DONTWAIT, null),
     pointerValue,
     options,
   );
 
   // sockaddr_in per destination: replies mostly go to a few relays.
   const destinations = new Map<string, Uint8Array>();
+  const via = options.interface === undefined ? "" : ` on ${options.interface}`;
 
   let closing = false;
   const loop = (async () => {
@@ -214,7 +227,7 @@ export function openInterfaceSocket(
         await new Promise((r) => setImmediate(r));
         continue;
       }
-      await lib.symbols.poll(pollfd, 1n, 200);
+      await lib.poll(pollfd, 1n, 200);
     }
   })();
 
@@ -222,12 +235,14 @@ export function openInterfaceSocket(
   const close = () =>
     closed ??= (async () => {
       closing = true;
+      // Wakes a poll in progress (Linux does so for unconnected UDP too),
+      // so closing does not wait out its timeout.
+      lib.shutdown(fd, SHUT_RD);
       await loop;
-      lib.symbols.close(fd);
-      lib.close();
+      lib.close(fd);
     })();
-  return Promise.resolve({
-    local: { address: options.host, port: options.port },
+  return {
+    local,
     send(payload: Uint8Array, address: string, port: number) {
       if (closing) {
         return Promise.reject(new Error("Cannot send: the socket is closed"));
@@ -240,16 +255,16 @@ export function openInterfaceSocket(
         destinations.set(key, to);
       }
       const sent = Number(
-        lib.symbols.sendto(fd, payload, BigInt(payload.length), 0, to, 16),
+        lib.sendto(fd, payload, BigInt(payload.length), 0, to, 16),
       );
       if (sent < 0) {
         return Promise.reject(
-          osError(lib, `sendto(${address}:${port}) on ${options.interface}`),
+          osError(`sendto(${address}:${port})${via}`),
         );
       }
       return Promise.resolve();
     },
     close,
     [Symbol.asyncDispose]: close,
-  });
+  };
 }

@@ -66,9 +66,17 @@ async function unpacked(pkg: string): Promise<string> {
       e.name.endsWith(".deb")
     );
     if (!deb) throw new Error(`apt-get download ${pkg} gave no .deb`);
+    // Unpack beside the cache entry and rename it into place: test files
+    // run in parallel, and another may be unpacking (or already using) the
+    // same package. Whoever renames first wins; the other keeps theirs.
+    const tree = `${work}/tree`;
+    await run("dpkg-deb", ["-x", `${work}/${deb.name}`, tree]);
+    await Deno.writeTextFile(`${tree}/.done`, deb.name);
+    if (await exists(`${root}/.done`)) return root;
     await Deno.remove(root, { recursive: true }).catch(() => {});
-    await run("dpkg-deb", ["-x", `${work}/${deb.name}`, root]);
-    await Deno.writeTextFile(`${root}/.done`, deb.name);
+    await Deno.rename(tree, root).catch(async (error) => {
+      if (!(await exists(`${root}/.done`))) throw error;
+    });
     return root;
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});

@@ -47,8 +47,21 @@ export interface CaptureOptions {
 export interface Capture extends AsyncDisposable {
   /** Path of the pcap file (removed on dispose). */
   readonly file: string;
-  /** Stop capturing and parse everything captured. */
-  stop(): Promise<CapturedDatagram[]>;
+  /**
+   * Stop capturing and parse everything captured. With `until`, first wait
+   * (up to `timeoutMs`, default 10 s) until what dumpcap has written so far
+   * satisfies it: on a loaded machine dumpcap can be well behind the wire,
+   * and what it has not read when it is stopped is lost.
+   */
+  stop(options?: CaptureStopOptions): Promise<CapturedDatagram[]>;
+}
+
+/** What {@linkcode Capture.stop} waits for. */
+export interface CaptureStopOptions {
+  /** True once the packets written so far hold everything expected. */
+  until?: (packets: CapturedDatagram[]) => boolean;
+  /** Give up waiting (and stop anyway) after this long. @default 10000 */
+  timeoutMs?: number;
 }
 
 /**
@@ -91,10 +104,22 @@ export async function startCapture(
     throw e;
   }
   let result: Promise<CapturedDatagram[]> | undefined;
-  const stop = () => {
+  const written = async () => {
+    try {
+      return parsePcap(await Deno.readFile(file));
+    } catch {
+      return []; // a record still being written
+    }
+  };
+  const stop = (options: CaptureStopOptions = {}) => {
     result ??= (async () => {
       // Give packets already on the wire a moment to be written.
       await new Promise((r) => setTimeout(r, 200));
+      const until = options.until;
+      const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+      while (until && !until(await written()) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       proc.kill("SIGINT"); // dumpcap flushes and exits
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([

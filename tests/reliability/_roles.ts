@@ -57,6 +57,8 @@ export interface StartRoleOptions {
   timeoutMs?: number;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Deno flags after `-A`, such as `--deny-ffi` (the `node:dgram` socket). */
+  denoFlags?: string[];
 }
 
 /**
@@ -71,7 +73,13 @@ export async function startRole(
   options: StartRoleOptions,
 ): Promise<RoleProcess> {
   const metricsPort = options.metrics === false ? 0 : freePort();
-  const full = ["run", "-A", `${ROOT}main.ts`, ...args];
+  const full = [
+    "run",
+    "-A",
+    ...options.denoFlags ?? [],
+    `${ROOT}main.ts`,
+    ...args,
+  ];
   if (metricsPort) full.push("--metrics-listen", `127.0.0.1:${metricsPort}`);
   const child = new Deno.Command(Deno.execPath(), {
     args: full,

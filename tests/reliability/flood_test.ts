@@ -148,6 +148,10 @@ Deno.test("fault - one MAC in a tight DISCOVER loop is rate-limited, others unaf
     await using responder = await startResponderRole(nats.url, file);
     // No cache, so every DISCOVER would be a lookup without the limit.
     await using dhcp = await startDhcp(nats.url, ["--cache-ttl", "0"]);
+    // The default socket: recvmmsg on Linux (the role runs with -A).
+    const socket = /socket=(\S+)/.exec(
+      dhcp.lines().find((l) => /DHCP server listening/.test(l)) ?? "",
+    )?.[1];
     // One worker per MAC, with retransmits: under the flood the socket
     // buffer overflows at times, as it would on a LAN.
     const load = startLoad(dhcp.server, others, {
@@ -186,6 +190,7 @@ Deno.test("fault - one MAC in a tight DISCOVER loop is rate-limited, others unaf
       r.start >= floodStart && r.end <= floodEnd
     );
     const report = {
+      socket,
       discoversSent: sent.sent,
       loopMs: sent.ms,
       rateLimited: metric(
@@ -207,6 +212,11 @@ Deno.test("fault - one MAC in a tight DISCOVER loop is rate-limited, others unaf
       failedLogLines: dhcp.count(/lookup failed/),
     };
     console.log("MAC flood:", JSON.stringify(report));
+    assert.equal(
+      report.socket,
+      Deno.build.os === "linux" ? "recvmmsg" : "node:dgram",
+      "the server listens on the default socket",
+    );
     assert.ok(
       report.rateLimited + report.refusedBeforeDecode > 100,
       "the looping MAC is refused",

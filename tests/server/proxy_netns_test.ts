@@ -175,7 +175,24 @@ Deno.test({
     20_000,
   );
 
-  const all = (await capture.stop()).map(read);
+  // Everything the assertions below look at, before the capture stops.
+  const all = (await capture.stop({
+    until: (packets) => {
+      const seen = packets.map(read);
+      const has = (ip: string, type: number, mac: string, port?: number) =>
+        seen.some((r) =>
+          r.d.srcIp === ip && r.type === type && r.chaddr === mac &&
+          (port === undefined || r.d.srcPort === port)
+        );
+      return seen.some((r) =>
+        r.chaddr === KNOWN && r.op === 1 && r.type === 1
+      ) &&
+        [OUR_IP, DNSMASQ_PROXY_IP].every((ip) =>
+          has(ip, 2, KNOWN) && has(ip, 2, KNOWN_BIOS) &&
+          has(ip, 5, KNOWN, 4011)
+        );
+    },
+  })).map(read);
   const fromUs = all.filter((r) => r.d.srcIp === OUR_IP);
   assert.deepEqual(
     [...new Set(fromUs.map((r) => r.chaddr))],
@@ -295,7 +312,17 @@ Deno.test({
     expectProxy: 1,
   });
   assert.equal(h.error, undefined, JSON.stringify(h));
-  const all = (await capture.stop()).map(read);
+  const all = (await capture.stop({
+    until: (packets) =>
+      [UNKNOWN, HTTP_CLIENT].every((mac) =>
+        packets.map(read).some((x) =>
+          x.chaddr === mac && x.d.srcIp === OUR_IP && x.type === 2
+        ) &&
+        packets.map(read).some((x) =>
+          x.chaddr === mac && x.op === 1 && x.type === 1
+        )
+      ),
+  })).map(read);
   const exchange = (mac: string) => ({
     discover: all.find((x) => x.chaddr === mac && x.op === 1 && x.type === 1)!,
     offer: all.find((x) =>

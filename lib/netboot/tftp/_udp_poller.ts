@@ -16,17 +16,29 @@
  */
 
 import { setImmediate } from "node:timers";
-import { formatIpv4, writeIpv4 } from "../../net/ipv4.ts";
+import {
+  AF_INET,
+  EFD_CLOEXEC,
+  EFD_NONBLOCK,
+  errno,
+  type Libc,
+  libc,
+  MSG_DONTWAIT,
+  POLLERR,
+  POLLIN,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  strerror,
+} from "../../sys/libc.ts";
+import {
+  boundAddress,
+  SOCKADDR_IN_BYTES,
+  sockaddrIn,
+  sockaddrInAddress,
+  sockaddrInPort,
+} from "../../sys/sockaddr.ts";
 
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0x800;
-const SOCK_CLOEXEC = 0x80000;
-const MSG_DONTWAIT = 0x40;
-const POLLIN = 1;
-const POLLERR = 8;
-const EFD_NONBLOCK = 0x800;
-const EFD_CLOEXEC = 0x80000;
 /** The largest datagram received (a TFTP ACK or request is far smaller). */
 const RECEIVE_BYTES = 65536;
 const RECEIVE_BYTES_N = BigInt(RECEIVE_BYTES);
@@ -40,39 +52,6 @@ const PER_SOCKET = 16;
 const DIRECT_DRAIN_SOCKETS = 2;
 /** Empty passes before waiting in poll. */
 const SPIN_TURNS = 1;
-
-const SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  recvfrom: {
-    parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"],
-    result: "isize",
-  },
-  sendto: {
-    parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"],
-    result: "isize",
-  },
-  poll: {
-    parameters: ["buffer", "usize", "i32"],
-    result: "i32",
-    nonblocking: true,
-  },
-  /** `poll` with timeout 0, called synchronously: which sockets have data. */
-  pollNow: {
-    name: "poll",
-    parameters: ["buffer", "usize", "i32"],
-    result: "i32",
-  },
-  eventfd: { parameters: ["u32", "i32"], result: "i32" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
 
 /** Called for each datagram; `data` is only valid during the call. */
 export type DatagramHandler = (
@@ -97,29 +76,13 @@ export interface UdpSocket {
   close(): void;
 }
 
-/**
- * A `sockaddr_in` for {@linkcode UdpSocket.send}.
- *
- * @param address Dotted quad.
- * @param port Port.
- * @returns The 16-byte structure.
- */
-export function socketAddress(address: string, port: number): Uint8Array {
-  const out = new Uint8Array(16);
-  out[0] = AF_INET; // sa_family, little-endian u16
-  out[2] = port >> 8;
-  out[3] = port & 0xff;
-  writeIpv4(address, out, 4);
-  return out;
-}
-
 /** Every TFTP socket of one server, received in one loop. */
 export class UdpPoller {
   readonly #lib: Libc;
   readonly #wake: number;
   readonly #sockets = new Map<number, DatagramHandler>();
   readonly #buffer = new Uint8Array(RECEIVE_BYTES);
-  readonly #from = new Uint8Array(16);
+  readonly #from = new Uint8Array(SOCKADDR_IN_BYTES);
   readonly #fromLength = new Uint32Array(1);
   readonly #loop: Promise<void>;
   #pollfds = new Uint8Array(0);
@@ -132,20 +95,14 @@ export class UdpPoller {
     if (Deno.build.os !== "linux") {
       throw new Error("Cannot start the TFTP server: it needs Linux");
     }
-    this.#lib = Deno.dlopen("libc.so.6", SYMBOLS);
-    this.#wake = this.#lib.symbols.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    this.#lib = libc();
+    this.#wake = this.#lib.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (this.#wake < 0) throw this.#error("eventfd()");
     this.#loop = this.#run();
   }
 
   #error(what: string): Error {
-    const p = this.#lib.symbols.__errno_location();
-    const errno = p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-    const text = this.#lib.symbols.strerror(errno);
-    const message = text === null
-      ? `errno ${errno}`
-      : new Deno.UnsafePointerView(text).getCString();
-    return new Error(`${what} failed: ${message}`);
+    return new Error(`${what} failed: ${strerror(errno())}`);
   }
 
   /**
@@ -158,29 +115,36 @@ export class UdpPoller {
    * @throws {Error} When it cannot be bound (the message says why).
    */
   open(host: string, port: number, handler: DatagramHandler): UdpSocket {
-    const lib = this.#lib.symbols;
+    const lib = this.#lib;
     const fd = lib.socket(
       AF_INET,
       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
       0,
     );
     if (fd < 0) throw this.#error("socket()");
-    if (lib.bind(fd, socketAddress(host, port), 16) !== 0) {
+    if (lib.bind(fd, sockaddrIn(host, port), SOCKADDR_IN_BYTES) !== 0) {
       const error = this.#error(`bind(${host}:${port})`);
       lib.close(fd);
       throw error;
     }
-    const local = new Uint8Array(16);
-    lib.getsockname(fd, local, new Uint8Array(new Uint32Array([16]).buffer));
+    let local: { port: number };
+    try {
+      local = boundAddress(fd);
+    } catch (error) {
+      lib.close(fd);
+      throw error;
+    }
     this.#sockets.set(fd, handler);
     this.#changed = true;
     lib.write(this.#wake, new Uint8Array(new BigUint64Array([1n]).buffer), 8n);
     let open = true;
     return {
       address: host,
-      port: local[2] << 8 | local[3],
+      port: local.port,
       send: (data, to) =>
-        open && lib.sendto(fd, data, BigInt(data.length), 0, to, 16) >= 0,
+        open &&
+        lib.sendto(fd, data, BigInt(data.length), 0, to, SOCKADDR_IN_BYTES) >=
+          0,
       close: () => {
         if (!open) return;
         open = false;
@@ -202,7 +166,7 @@ export class UdpPoller {
     }
     const set = this.#pollSet();
     const count = set.length / 8;
-    if (this.#lib.symbols.pollNow(set, BigInt(count), 0) <= 0) return 0;
+    if (this.#lib.pollNow(set, BigInt(count), 0) <= 0) return 0;
     const view = this.#pollView;
     for (let i = 1; i < count; i++) { // entry 0 is the eventfd
       if ((view.getInt16(8 * i + 6, true) & (POLLIN | POLLERR)) === 0) continue;
@@ -215,10 +179,10 @@ export class UdpPoller {
 
   /** Receive up to PER_SOCKET datagrams from one socket. */
   #drainOne(fd: number, handler: DatagramHandler): number {
-    const lib = this.#lib.symbols;
+    const lib = this.#lib;
     let handled = 0;
     for (let i = 0; i < PER_SOCKET; i++) {
-      this.#fromLength[0] = 16;
+      this.#fromLength[0] = SOCKADDR_IN_BYTES;
       const n = Number(
         lib.recvfrom(
           fd,
@@ -231,8 +195,11 @@ export class UdpPoller {
       );
       if (n < 0) break; // EAGAIN: empty (or an ICMP error: ignore)
       handled++;
-      const port = this.#from[2] << 8 | this.#from[3];
-      handler(this.#buffer.subarray(0, n), formatIpv4(this.#from, 4), port);
+      handler(
+        this.#buffer.subarray(0, n),
+        sockaddrInAddress(this.#from, 0),
+        sockaddrInPort(this.#from, 0),
+      );
       if (!this.#sockets.has(fd)) break; // closed by its handler
     }
     return handled;
@@ -268,8 +235,8 @@ export class UdpPoller {
       }
       idle = 0;
       const set = this.#pollSet();
-      await this.#lib.symbols.poll(set, BigInt(set.length / 8), 200);
-      this.#lib.symbols.read(this.#wake, drainWake, 8n);
+      await this.#lib.poll(set, BigInt(set.length / 8), 200);
+      this.#lib.read(this.#wake, drainWake, 8n);
     }
   }
 
@@ -277,15 +244,14 @@ export class UdpPoller {
   async close(): Promise<void> {
     if (this.#closing) return await this.#loop;
     this.#closing = true;
-    this.#lib.symbols.write(
+    this.#lib.write(
       this.#wake,
       new Uint8Array(new BigUint64Array([1n]).buffer),
       8n,
     );
     await this.#loop;
-    for (const fd of this.#sockets.keys()) this.#lib.symbols.close(fd);
+    for (const fd of this.#sockets.keys()) this.#lib.close(fd);
     this.#sockets.clear();
-    this.#lib.symbols.close(this.#wake);
-    this.#lib.close();
+    this.#lib.close(this.#wake);
   }
 }

@@ -19,7 +19,8 @@ import {
   type TftpRequest,
 } from "./packet.ts";
 import { runTransfer } from "./transfer.ts";
-import { socketAddress, UdpPoller } from "./_udp_poller.ts";
+import { sockaddrIn } from "../../sys/sockaddr.ts";
+import { UdpPoller } from "./_udp_poller.ts";
 
 /** Options of {@linkcode startTftpServer}. */
 export interface TftpServerOptions {
@@ -138,7 +139,7 @@ export async function startTftpServer(
       error: message,
       ...fields,
     });
-    socket.send(encodeError(code, message), socketAddress(to.address, to.port));
+    socket.send(encodeError(code, message), sockaddrIn(to.address, to.port));
   };
 
   const start = async (

@@ -14,11 +14,8 @@
  * @module
  */
 
-import {
-  socketAddress,
-  type UdpPoller,
-  type UdpSocket,
-} from "./_udp_poller.ts";
+import { sockaddrIn } from "../../sys/sockaddr.ts";
+import type { UdpPoller, UdpSocket } from "./_udp_poller.ts";
 import type { Negotiated } from "./negotiate.ts";
 import {
   decodeClientPacket,
@@ -133,7 +130,7 @@ class Transfer {
 
   constructor(params: TransferParams) {
     this.#p = params;
-    this.#peer = socketAddress(params.address, params.port);
+    this.#peer = sockaddrIn(params.address, params.port);
     this.#blockSize = params.negotiated.blockSize;
     this.#window = params.negotiated.windowSize;
     this.#slots = Array.from(
@@ -182,7 +179,7 @@ class Transfer {
       // RFC 1350: a packet from another TID gets an error; the transfer goes on.
       this.#send(
         encodeError(ErrorCode.UnknownTransferId, "Unknown transfer ID"),
-        socketAddress(address, port),
+        sockaddrIn(address, port),
       );
       return;
     }
