@@ -6,8 +6,8 @@
  * ```sh
  * deno run -A bench/perfdhcp/dora_ladder.ts [--quick] [--broker nats-server|embedded]
  *   [--rates 1000,2000,...] [--period 20] [--clients 10000] [--kea-threads 0]
- *   [--server timed|cli] [--profile DIR] [--v8-flags FLAGS] [--server-log FILE]
- *   [--only ours|kea] [-- SERVER FLAGS]
+ *   [--server timed|cli] [--profile DIR] [--v8-flags FLAGS] [--no-heap-flags]
+ *   [--server-log FILE] [--only ours|kea] [-- SERVER FLAGS]
  * ```
  *
  * Needs root (network namespaces, port 67), perfdhcp and kea-dhcp4.
@@ -23,7 +23,12 @@ import {
   reservationsYaml,
 } from "./fixtures.ts";
 import { type PerfdhcpResult, runPerfdhcp } from "./perfdhcp.ts";
-import { type ProcSample, sampleProc, sampleUdp } from "./proc_stats.ts";
+import {
+  type ProcSample,
+  resetPeak,
+  sampleProc,
+  sampleUdp,
+} from "./proc_stats.ts";
 import {
   startKea,
   startOurs,
@@ -32,10 +37,13 @@ import {
 } from "./targets.ts";
 import {
   printCpuTable,
+  printMemoryTable,
   printSummary,
   printTable,
   type Rung,
 } from "./report.ts";
+import { printTargets } from "./targets_report.ts";
+import { dhcpServerV8Flags } from "../../lib/server/v8_flags.ts";
 
 function opt(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -100,6 +108,7 @@ async function rung(
 ): Promise<Rung> {
   // Resets the lookup latency window; its counters are the baseline.
   const start: TimedStats | undefined = await t.report();
+  for (const p of t.procs) resetPeak(p.pid); // peak RSS of this rung alone
   const before = procTotals(t);
   const udpBefore = await Promise.all(
     [t.net.serverNs.name, t.net.clientNs.name].map(sampleUdp),
@@ -155,6 +164,7 @@ try {
         server: opt("server", "timed"),
         profileDir: profileDir || undefined,
         v8Flags: v8Flags || undefined,
+        heapFlags: !Deno.args.includes("--no-heap-flags"),
         serverLog: serverLog || undefined,
         serverFlags,
       }),
@@ -223,7 +233,15 @@ try {
     }
   }
   console.log(
-    `\nperfdhcp -4 -r RATE -R ${clients} -p ${period} -M macs -l IFACE 10.231.0.1` +
+    `\nserver V8 flags: ${
+      [
+        Deno.args.includes("--no-heap-flags") ? "" : dhcpServerV8Flags(),
+        v8Flags,
+      ].filter(Boolean).join(",") || "(V8 defaults)"
+    }`,
+  );
+  console.log(
+    `perfdhcp -4 -r RATE -R ${clients} -p ${period} -M macs -l IFACE 10.231.0.1` +
       ` | broker ${broker} | server flags: ${
         serverFlags.join(" ") || "(defaults)"
       }\n`,
@@ -231,7 +249,9 @@ try {
   for (const t of targets) if (t.info) console.log(`${t.name}: ${t.info}`);
   printTable(rungs);
   printCpuTable(rungs);
+  printMemoryTable(rungs);
   printSummary(rungs, targets);
+  printTargets(rungs);
 } catch (e) {
   if (!interrupted) console.error(e instanceof Error ? e.message : e);
   await cleanup(1);

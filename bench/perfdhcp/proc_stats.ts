@@ -16,7 +16,7 @@ export interface ProcSample {
   cpuSeconds: number;
   /** Resident set size now, in MiB. */
   rssMiB: number;
-  /** Peak resident set size (VmHWM), in MiB. */
+  /** Peak resident set size (VmHWM, since start or {@linkcode resetPeak}), in MiB. */
   peakRssMiB: number;
 }
 
@@ -42,6 +42,22 @@ export function sampleProc(pid: number): ProcSample | undefined {
     };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Reset the peak RSS (VmHWM) of `pid` to its RSS now (`5` into
+ * `/proc/PID/clear_refs`, root or the process's owner), so the next
+ * {@linkcode sampleProc} gives the peak since this call: one rung's peak.
+ *
+ * @returns Whether it was reset (false when the process is gone).
+ */
+export function resetPeak(pid: number): boolean {
+  try {
+    Deno.writeTextFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -18,7 +18,7 @@ export interface ProcRung {
   cpuPer1000: number;
   /** RSS after the rung, MiB. */
   rssMiB: number;
-  /** Peak RSS so far, MiB. */
+  /** Peak RSS during the rung (VmHWM reset at its start), MiB. */
   peakRssMiB: number;
 }
 
@@ -100,27 +100,37 @@ export function printTable(rungs: readonly Rung[]): void {
   printRows(rows);
 }
 
-/** Print CPU seconds per 1,000 DORAs of every process at every rung. */
-export function printCpuTable(rungs: readonly Rung[]): void {
+/** One row per rung, one column per process, a figure in each cell. */
+function printPerProcess(
+  rungs: readonly Rung[],
+  title: string,
+  cell: (p: ProcRung | undefined) => string,
+): void {
   const labels = [...new Set(rungs.map((r) => r.label ?? ""))];
   const names = [
     ...new Set(
       rungs.flatMap((r) => r.procs.map((p) => `${r.target} ${p.name}`)),
     ),
   ];
-  const rows = [["CPU s/1000 DORA", ...names]];
+  const rows = [[title, ...names]];
   for (const label of labels) {
     rows.push([
       label,
       ...names.map((n) => {
         const [target, proc] = n.split(" ");
         const r = rungs.find((x) => x.label === label && x.target === target);
-        return f2(r?.procs.find((p) => p.name === proc)?.cpuPer1000 ?? NaN);
+        return cell(r?.procs.find((p) => p.name === proc));
       }),
     ]);
   }
   console.log("");
   printRows(rows);
+}
+
+/** Print CPU seconds per 1,000 DORAs of every process at every rung. */
+export function printCpuTable(rungs: readonly Rung[]): void {
+  printPerProcess(rungs, "CPU s/1000 DORA", (p) => f2(p?.cpuPer1000 ?? NaN));
+  const labels = [...new Set(rungs.map((r) => r.label ?? ""))];
   const drops = [["datagrams dropped", ...targets(rungs)]];
   for (const label of labels) {
     drops.push([
@@ -139,6 +149,11 @@ export function printCpuTable(rungs: readonly Rung[]): void {
   }
   console.log("");
   printRows(drops);
+}
+
+/** Print each process's peak RSS in every rung (MiB). */
+export function printMemoryTable(rungs: readonly Rung[]): void {
+  printPerProcess(rungs, "peak RSS MiB", (p) => f0(p?.peakRssMiB ?? NaN));
 }
 
 function targets(rungs: readonly Rung[]): string[] {
@@ -188,7 +203,7 @@ export function printSummary(
   }
   console.log(
     "\nCPU seconds per 1,000 DORAs (at the highest loss-free rate, else the" +
-      " least lossy rung) and peak RSS over the run:",
+      " least lossy rung) and peak RSS over all rungs:",
   );
   for (const name of Object.keys(top)) {
     const b = top[name] ?? leastLost(rungs, name);

@@ -17,6 +17,7 @@ import {
 } from "../../tests/_helpers/netns.ts";
 import { benchNet } from "./fixtures.ts";
 import { DEFAULT_NATS_PORT, DEFAULT_NATS_URL } from "../../lib/nats/urls.ts";
+import { dhcpServerV8Flags } from "../../lib/server/v8_flags.ts";
 
 /** A process worth measuring. */
 export interface Measured {
@@ -89,6 +90,12 @@ export interface OursOptions {
   profileDir?: string;
   /** V8 flags for the server's Deno (`--v8-flags=...`), e.g. `--trace-gc`. */
   v8Flags?: string;
+  /**
+   * Start the server with its heap settings (lib/server/v8_flags.ts), as
+   * it is deployed; `false` leaves V8's defaults.
+   * @default {true}
+   */
+  heapFlags?: boolean;
   /** Write the server's output (stdout and stderr) here when it stops. */
   serverLog?: string;
   /** Extra server flags (main.ts syntax, e.g. `--cache-ttl 0`). */
@@ -134,9 +141,15 @@ export async function startOurs(o: OursOptions): Promise<Target> {
     ], { name: "responder" });
     procs.push(responder);
     await responder.waitForOutput(/responder ready/i, 60000);
+    // The DHCP server runs with the heap settings it ships with (unless
+    // told not to), then any given here (later flags win).
+    const v8Flags = [
+      o.heapFlags === false ? "" : dhcpServerV8Flags(),
+      o.v8Flags ?? "",
+    ].filter((f) => f !== "").join(",");
     const prof = [
       ...(o.profileDir ? ["--cpu-prof", "--cpu-prof-dir", o.profileDir] : []),
-      ...(o.v8Flags ? [`--v8-flags=${o.v8Flags}`] : []),
+      ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
     ];
     const common = [
       "--nats-url",

@@ -62,11 +62,13 @@ export interface NatsBackendOptions {
    */
   timeout?: number;
   /**
-   * Hold lookups this many milliseconds and publish them together: one
-   * write instead of one per lookup, and the NATS server and responders
-   * handle them as a batch (a third less CPU for them under load, for up to
-   * this much extra latency). 0 publishes each lookup at once.
-   * @default {1}
+   * How lookups are batched into writes. 0: the lookups of one event-loop
+   * turn are published together at its end, so batches form only under
+   * load (one write instead of one per lookup, and the NATS server and
+   * responders handle them as a batch: a third less CPU for them) and an
+   * idle server adds no delay. Above 0: lookups are held this many
+   * milliseconds (bigger batches, up to that much extra latency).
+   * @default {0}
    */
   batchMs?: number;
   /**
@@ -228,7 +230,7 @@ export class NatsBackend implements Backend, AsyncDisposable {
     const started = debug ? performance.now() : 0;
     if (this.#mux === undefined || this.#muxConnection !== nc) {
       this.#mux?.close();
-      this.#mux = new RequestMux(nc, this.#timeout, this.#options.batchMs ?? 1);
+      this.#mux = new RequestMux(nc, this.#timeout, this.#options.batchMs ?? 0);
       this.#muxConnection = nc;
     }
     const msg = await this.#mux.request(this.#subject, payload, options.signal);

@@ -116,12 +116,27 @@ export class LookupDeadlines {
       timeoutMessage: what,
       done: false,
     };
-    const promise = new Promise<T>((resolve, reject) => {
-      waiter.reject = reject;
-      start(window.controller.signal).then(resolve, reject);
-    });
     this.#deadlines.push(waiter);
-    return promise.finally(() => this.#finish(waiter));
+    // Settled here rather than with `finally`, which adds two closures and
+    // a promise per lookup.
+    return new Promise<T>((resolve, reject) => {
+      waiter.reject = reject;
+      let started: Promise<T>;
+      try {
+        started = start(window.controller.signal);
+      } catch (error) {
+        this.#finish(waiter);
+        reject(error);
+        return;
+      }
+      started.then((value) => {
+        this.#finish(waiter);
+        resolve(value);
+      }, (error) => {
+        this.#finish(waiter);
+        reject(error);
+      });
+    });
   }
 
   #finish(waiter: Waiter): void {
@@ -144,7 +159,10 @@ export class LookupDeadlines {
   #abortAll(): void {
     const reason = this.#cancel.reason;
     for (const window of this.#windows) window.controller.abort(reason);
-    for (const waiter of this.#deadlines.pending()) waiter.reject(reason);
+    for (const waiter of this.#deadlines.pending()) {
+      waiter.reject(reason);
+      this.#finish(waiter);
+    }
     this.#deadlines.clear();
   }
 }

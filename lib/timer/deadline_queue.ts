@@ -49,8 +49,14 @@ export class DeadlineQueue<E extends DeadlineEntry> {
     this.#onExpire = onExpire;
   }
 
+  /** Entries held: those waiting, and done ones not yet let go of. */
+  get length(): number {
+    return this.#queue.length - this.#head;
+  }
+
   /** Queue an entry; its deadline must not be earlier than the last one's. */
   push(entry: E): void {
+    this.#dropDoneHead();
     this.#queue.push(entry);
     if (this.#timer === undefined) this.#arm(entry.deadline);
     else if (!this.#referenced) {
@@ -58,6 +64,27 @@ export class DeadlineQueue<E extends DeadlineEntry> {
       // share one timeout) and re-arms for this entry then.
       setReferenced(this.#timer, true);
       this.#referenced = true;
+    }
+  }
+
+  /**
+   * Let go of the entries at the head that are done. Waits mostly finish in
+   * the order they started, so under steady load this keeps the queue about
+   * as long as the waits in flight; without it every entry stayed queued
+   * until its deadline (seconds of lookups, with what their promises
+   * resolved to: tens of MB under overload).
+   */
+  #dropDoneHead(): void {
+    const queue = this.#queue as (E | undefined)[];
+    while (this.#head < queue.length && queue[this.#head]!.done) {
+      queue[this.#head++] = undefined;
+    }
+    if (this.#head === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
     }
   }
 

@@ -55,3 +55,22 @@ Deno.test("CachingBackend with ttl 0 passes through and bounds its size", async 
   assert.equal(small.size, 2);
   assert.throws(() => new CachingBackend(store, { ttl: -1 }), RangeError);
 });
+
+Deno.test("CachingBackend stays within maxEntries and keeps the newest answers", async () => {
+  const hosts = Array.from({ length: 100 }, (_, i) => ({
+    macAddress: `02:00:00:00:00:${i.toString(16).padStart(2, "0")}`,
+    ipAddress: `10.0.0.${i + 1}`,
+  }));
+  const store = new MemoryBackend(hosts);
+  const cache = new CachingBackend(store, { ttl: 60_000, maxEntries: 16 });
+  for (const h of hosts) {
+    await cache.lookup(h.macAddress);
+    assert.ok(cache.size <= 16, `${cache.size} entries`);
+  }
+  const asked = store.lookupCount;
+  assert.equal(
+    (await cache.lookup(hosts[99].macAddress))?.ipAddress,
+    "10.0.0.100",
+  );
+  assert.equal(store.lookupCount, asked, "the newest answer is a hit");
+});

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../lib/cli/config.ts";
 import { SETTINGS } from "../../lib/cli/settings.ts";
+import { dhcpServerV8Flags } from "../../lib/server/v8_flags.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const UNITS = `${ROOT}examples/systemd`;
@@ -129,4 +130,10 @@ Deno.test("systemd - the environment file sets only DHCP_NATS_* settings, and ea
     assert.equal(command.kind, "run", unit);
     assert.equal(command.kind === "run" && command.config.role, role, unit);
   }
+});
+
+Deno.test("systemd - the DHCP server unit starts V8 with the server's heap flags (lib/server/v8_flags.ts)", async () => {
+  const text = await Deno.readTextFile(`${UNITS}/dhcp-nats.service`);
+  const flags = text.match(/^Environment=DENO_V8_FLAGS=(.*)$/m)?.[1];
+  assert.equal(flags, dhcpServerV8Flags());
 });

@@ -50,3 +50,26 @@ Deno.test("DeadlineQueue lets onExpire clear the queue", async () => {
   await sleep(30);
   assert.deepEqual(expired, [1]);
 });
+
+Deno.test("DeadlineQueue holds no done entries from its head once the next is pushed", () => {
+  const queue = new DeadlineQueue<Entry>(() => {});
+  const now = performance.now();
+  // Steady load: 10,000 waits, each done before long, a few in flight.
+  const inFlight: Entry[] = [];
+  for (let id = 0; id < 10_000; id++) {
+    const entry = { deadline: now + 60_000 + id, done: false, id };
+    queue.push(entry);
+    inFlight.push(entry);
+    if (inFlight.length > 3) inFlight.shift()!.done = true;
+    assert.ok(queue.length <= 5, `${queue.length} entries held at ${id}`);
+  }
+  // Out of order: an entry done behind a waiting one stays until the head goes.
+  inFlight[1].done = true;
+  queue.push({ deadline: now + 70_000, done: false, id: -1 });
+  assert.deepEqual(
+    [...queue.pending()].map((e) => e.id),
+    [inFlight[0].id, inFlight[2].id, -1],
+  );
+  queue.clear();
+  assert.equal(queue.length, 0);
+});
