@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { hexNumber } from "../bytes/hex.ts";
 import type { RawNode } from "./_raw_tree.ts";
 
 /** Describe a node's type for a message: "a string", "a list", ... */
@@ -34,7 +35,7 @@ export function quoted(text: string): string {
       (c) =>
         c === '"' || c === "\\"
           ? "\\" + c
-          : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+          : "\\u" + hexNumber(c.charCodeAt(0), 4),
     ) +
     '"';
 }

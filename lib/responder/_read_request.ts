@@ -7,6 +7,7 @@
  * @module
  */
 import type { Reservation } from "../backend/reservation.ts";
+import { encodeHex } from "../bytes/hex.ts";
 import type { ReservationIssue } from "./_host_fields.ts";
 import { readReservationText, sizeIssue } from "./_reader.ts";
 
@@ -53,5 +54,5 @@ export async function readRequest(request: ReadRequest): Promise<ReadOutcome> {
 /** SHA-256, hex. */
 async function digestOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+  return encodeHex(hash);
 }

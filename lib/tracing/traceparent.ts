@@ -7,7 +7,7 @@
  */
 
 import { allocBytes } from "../bytes/alloc.ts";
-import { HEX_BYTES } from "../bytes/hex.ts";
+import { decodeHex, HEX_BYTES } from "../bytes/hex.ts";
 
 /** A trace context: 16-byte trace id, 8-byte span id, flags. */
 export interface TraceContext {
@@ -93,7 +93,7 @@ export function parseTraceparent(value: string): TraceContext | undefined {
   return {
     traceId: match[2],
     spanId: match[3],
-    flags: parseInt(match[4], 16),
+    flags: decodeHex(match[4])[0],
   };
 }
 
