@@ -1,38 +1,9 @@
 import assert from "node:assert/strict";
 import { startNatsServer } from "../_helpers/nats_server.ts";
-import { runMain } from "../_helpers/run_main.ts";
+import { runMain, startAndStop } from "../_helpers/run_main.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 const decoder = new TextDecoder();
-
-/** Start main.ts, wait for `ready` in its output, SIGTERM it, and return. */
-async function startAndStop(
-  args: string[],
-  ready: RegExp,
-): Promise<{ code: number; output: string; stopMs: number }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output += decoder.decode(chunk);
-  };
-  const done = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  const deadline = Date.now() + 20_000;
-  while (!ready.test(output) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.match(output, ready, `never ready:\n${output}`);
-  const t0 = Date.now();
-  child.kill("SIGTERM");
-  const status = await child.status;
-  await done;
-  return { code: status.code, output, stopMs: Date.now() - t0 };
-}
 
 Deno.test("main - --help lists the roles and exits 0", async () => {
   const r = await runMain(["--help"]);

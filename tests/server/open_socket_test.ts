@@ -13,6 +13,7 @@ import { openServerSocket } from "../../lib/server/open_socket.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
 import type { ReceivedPacket } from "../../lib/server/socket.ts";
 import { openBatchSocket } from "../../lib/server/socket_linux.ts";
+import { startAndStop } from "../_helpers/run_main.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -142,11 +143,8 @@ Deno.test("server - the default socket is recvmmsg with --allow-ffi and node:dgr
 });
 
 Deno.test("server - without FFI the DHCP server role says at debug why it receives with node:dgram", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...NO_FFI,
-      MAIN,
+  const { output } = await startAndStop(
+    [
       "--listen",
       "127.0.0.1:0",
       "--server-ip",
@@ -157,23 +155,9 @@ Deno.test("server - without FFI the DHCP server role says at debug why it receiv
       "--log-level",
       "debug",
     ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output += decoder.decode(chunk);
-  };
-  const done = Promise.all([collect(child.stdout), collect(child.stderr)]);
-  const deadline = Date.now() + 30_000;
-  while (!/DHCP server listening/.test(output) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill("SIGTERM");
-  await child.status;
-  await done;
+    /DHCP server listening/,
+    { denoFlags: NO_FFI, readyTimeoutMs: 30_000 },
+  );
   assert.match(
     output,
     LINUX
