@@ -16,14 +16,16 @@ const decoder = new TextDecoder();
  *
  * @param args Arguments after `main.ts`.
  * @param env Environment variables added to this process's.
+ * @param denoFlags Deno's flags before `main.ts` (permissions).
  * @returns Its exit code, stdout and stderr.
  */
 export async function runMain(
   args: string[],
   env: Record<string, string> = {},
+  denoFlags: string[] = ["-A"],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: ["run", ...denoFlags, MAIN, ...args],
     cwd: ROOT,
     env,
     stdout: "piped",

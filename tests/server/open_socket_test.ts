@@ -13,44 +13,12 @@ import { openServerSocket } from "../../lib/server/open_socket.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
 import type { ReceivedPacket } from "../../lib/server/socket.ts";
 import { openBatchSocket } from "../../lib/server/socket_linux.ts";
-import { startAndStop } from "../_helpers/run_main.ts";
+import { runMain, startAndStop } from "../_helpers/run_main.ts";
+import { pingPong } from "./_ping_pong.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const ROOT = new URL("../../", import.meta.url).pathname;
-const decoder = new TextDecoder();
 const LINUX = Deno.build.os === "linux";
 /** What the README lists, without --allow-ffi. */
 const NO_FFI = ["--allow-net", "--allow-read", "--allow-env", "--allow-sys"];
-
-/** Send "ping" from a loopback client; answer "pong"; the packet received. */
-async function pingPong(
-  socket: {
-    local: { port: number };
-    send: (d: Uint8Array, a: string, p: number) => Promise<void>;
-  },
-  received: Promise<ReceivedPacket>,
-): Promise<ReceivedPacket> {
-  const client = dgram.createSocket("udp4");
-  try {
-    await new Promise<void>((r) => client.bind(0, "127.0.0.1", () => r()));
-    const back = new Promise<string>((r) =>
-      client.once("message", (m) => r(String(m)))
-    );
-    client.send("ping", socket.local.port, "127.0.0.1");
-    const packet = await received;
-    assert.equal(decoder.decode(packet.data), "ping");
-    assert.equal(packet.port, client.address().port);
-    await socket.send(
-      new TextEncoder().encode("pong"),
-      packet.address,
-      packet.port,
-    );
-    assert.equal(await back, "pong");
-    return packet;
-  } finally {
-    await new Promise<void>((r) => client.close(() => r()));
-  }
-}
 
 Deno.test("openServerSocket() without an interface is the batch socket on Linux (FFI granted): its real port, PKTINFO, replies", async () => {
   let got!: (p: ReceivedPacket) => void;
@@ -110,16 +78,8 @@ Deno.test("openBatchSocket() without an interface fails as node:dgram does for a
 async function demo(
   permissions: string[],
 ): Promise<{ code: number; output: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, MAIN, "demo", "--once"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    output: decoder.decode(out.stdout) + decoder.decode(out.stderr),
-  };
+  const run = await runMain(["demo", "--once"], {}, permissions);
+  return { code: run.code, output: run.stdout + run.stderr };
 }
 
 Deno.test("server - the default socket is recvmmsg with --allow-ffi and node:dgram without; each serves the demo's DORA", async () => {

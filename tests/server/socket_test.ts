@@ -4,6 +4,7 @@ import { openUdpSocket, type ReceivedPacket } from "../../lib/server/socket.ts";
 import { openInterfaceSocket } from "../../lib/server/socket_linux.ts";
 import { DhcpServer } from "../../lib/server/server.ts";
 import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
+import { pingPong } from "./_ping_pong.ts";
 
 async function echoThrough(
   open: (
@@ -19,29 +20,9 @@ async function echoThrough(
   let resolvePacket!: (p: ReceivedPacket) => void;
   const got = new Promise<ReceivedPacket>((r) => resolvePacket = r);
   const socket = await open((p) => resolvePacket(p));
-  const client = dgram.createSocket("udp4");
   try {
-    await new Promise<void>((r) => client.bind(0, "127.0.0.1", () => r()));
-    const back = new Promise<string>((r) =>
-      client.once("message", (m) => r(String(m)))
-    );
-    client.send(
-      new TextEncoder().encode("ping"),
-      socket.local.port,
-      "127.0.0.1",
-    );
-    const packet = await got;
-    assert.equal(new TextDecoder().decode(packet.data), "ping");
-    assert.equal(packet.port, client.address().port);
-    await socket.send(
-      new TextEncoder().encode("pong"),
-      packet.address,
-      packet.port,
-    );
-    assert.equal(await back, "pong");
-    return packet;
+    return await pingPong(socket, got);
   } finally {
-    await new Promise<void>((r) => client.close(() => r()));
     await socket.close();
   }
 }
