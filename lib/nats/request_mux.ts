@@ -213,8 +213,15 @@ export class RequestMux {
     entry.done = true;
     this.#pending.delete(entry.token);
     entry.unwatch?.();
-    if (msg !== undefined) entry.resolve(msg);
-    else entry.reject(error);
+    const { resolve, reject } = entry;
+    // A settled entry may stay queued behind one still waiting, until that
+    // one's deadline: its resolve and reject functions would keep the
+    // promise, and the reply message with the read buffer it points into,
+    // alive that long (tens of MB a second under overload).
+    entry.resolve = entry.reject = noop;
+    entry.unwatch = undefined;
+    if (msg !== undefined) resolve(msg);
+    else reject(error);
     if (this.#pending.size === 0) {
       // Nothing waits: drop the timer so an idle connection holds none.
       this.#deadlines.forgetAll();
@@ -230,3 +237,5 @@ export class RequestMux {
     }
   }
 }
+
+function noop(): void {}

@@ -142,6 +142,10 @@ export class LookupDeadlines {
   #finish(waiter: Waiter): void {
     if (waiter.done) return;
     waiter.done = true;
+    // A done waiter may stay queued behind one still waiting (until that
+    // one's deadline): its reject function would keep the lookup's promise,
+    // and so what it resolved to, alive that long.
+    waiter.reject = noop;
     const window = waiter.window;
     if (--window.waiting === 0) {
       this.#windows.delete(window);

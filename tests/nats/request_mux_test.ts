@@ -6,6 +6,7 @@ import {
   NoResponderError,
 } from "../../lib/backend/errors.ts";
 import { startNatsServer } from "../_helpers/nats_server.ts";
+import { survivors } from "../_helpers/collect_garbage.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -127,6 +128,42 @@ Deno.test("request mux - closing with requests still held fails them and leaves 
     const held = mux.request("echo", enc.encode("x"));
     mux.close();
     await assert.rejects(held, /the request mux is closed/);
+  } finally {
+    await nc.close();
+  }
+});
+
+Deno.test("request mux - answered requests let go of their replies while an older one still waits", async () => {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const big = new Uint8Array(64 * 1024);
+    const sub = nc.subscribe("echo.big", {
+      callback: (_e, m) => {
+        m.respond(big);
+      },
+    });
+    nc.subscribe("silent.head", { callback: () => {} });
+    const mux = new RequestMux(nc, 30_000);
+    // Waits at the head of the deadline queue for 30 s: the 50 answered
+    // after it stay queued behind it until then.
+    const head = mux.request("silent.head", enc.encode("x"));
+    head.catch(() => {});
+    const refs: WeakRef<object>[] = [];
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const msg = await mux.request("echo.big", enc.encode("y"));
+        assert.equal(msg.data.length, big.length);
+        refs.push(new WeakRef(msg));
+      }),
+    );
+    assert.equal(mux.inFlight, 1);
+    // Before: every settled entry kept its promise, so the reply and the
+    // 64 KiB read buffer under it, until the head's deadline.
+    assert.equal(await survivors(refs), 0);
+    mux.close();
+    await assert.rejects(head);
+    sub.unsubscribe();
   } finally {
     await nc.close();
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { LookupDeadlines } from "../../lib/server/lookup_deadline.ts";
+import { survivors } from "../_helpers/collect_garbage.ts";
 
 Deno.test("lookup deadlines - a lookup that ignores its signal still fails at the deadline, and its signal aborts", async () => {
   const deadlines = new LookupDeadlines(30, new AbortController().signal);
@@ -84,4 +85,26 @@ Deno.test("lookup deadlines - lookups started together share a signal, aborted o
     await deadlines.run("next", (signal) => Promise.resolve(signal.aborted)),
     false,
   );
+});
+
+Deno.test("lookup deadlines - finished lookups let go of what they resolved to while an older one still waits", async () => {
+  const cancel = new AbortController();
+  const deadlines = new LookupDeadlines(60_000, cancel.signal);
+  // Waits at the head of the queue: the 50 behind it stay queued until it
+  // finishes.
+  const head = deadlines.run("head", () => new Promise<never>(() => {}));
+  head.catch(() => {});
+  const refs: WeakRef<object>[] = [];
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      const value = await deadlines.run(
+        "x",
+        () => Promise.resolve({ payload: new Uint8Array(64 * 1024) }),
+      );
+      refs.push(new WeakRef(value));
+    }),
+  );
+  assert.equal(await survivors(refs), 0);
+  cancel.abort(new Error("closing"));
+  await assert.rejects(head, { message: "closing" });
 });
