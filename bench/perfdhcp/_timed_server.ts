@@ -64,15 +64,28 @@ function computedBackend(): Backend & AsyncDisposable {
   };
 }
 
-const samples = new Float64Array(1 << 21);
+// Lookup times in a log-scale histogram (64 buckets a decade from 1 us to
+// 100 s, within 4% of the true quantile): a few KiB, where a sample array
+// for a 20 s rung at 12,000/s took 16 MiB of the server's RSS, which the
+// ladder reports against the server's memory target.
+const BUCKETS_PER_DECADE = 64;
+const MIN_MS = 0.001;
+const buckets = new Uint32Array(8 * BUCKETS_PER_DECADE + 1);
 let count = 0;
+let maxMs = 0;
 const timed: Backend = {
   async lookup(mac, options) {
     const t0 = performance.now();
     try {
       return await inner.lookup(mac, options);
     } finally {
-      samples[count++ & (samples.length - 1)] = performance.now() - t0;
+      const ms = performance.now() - t0;
+      const i = ms <= MIN_MS
+        ? 0
+        : Math.ceil(Math.log10(ms / MIN_MS) * BUCKETS_PER_DECADE);
+      buckets[Math.min(i, buckets.length - 1)]++;
+      count++;
+      if (ms > maxMs) maxMs = ms;
     }
   },
 };
@@ -86,22 +99,29 @@ const server = await DhcpServer.start({
   logger,
 });
 
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+/** The upper edge of the bucket holding quantile `q`, in ms. */
+function quantile(q: number): number {
+  if (count === 0) return NaN;
+  const rank = Math.ceil(q * count);
+  let seen = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    seen += buckets[i];
+    if (seen >= rank) return MIN_MS * 10 ** (i / BUCKETS_PER_DECADE);
+  }
+  return maxMs;
 }
 
 Deno.addSignalListener("SIGUSR1", () => {
-  const n = Math.min(count, samples.length);
-  const sorted = samples.slice(0, n).sort();
   console.log(JSON.stringify({
     lookups: count,
-    p50Ms: quantile(sorted, 0.5),
-    p99Ms: quantile(sorted, 0.99),
-    maxMs: n ? sorted[n - 1] : NaN,
+    p50Ms: quantile(0.5),
+    p99Ms: quantile(0.99),
+    maxMs: count ? maxMs : NaN,
     counters: server.counters,
   }));
   count = 0;
+  maxMs = 0;
+  buckets.fill(0);
 });
 
 const stop = async () => {
