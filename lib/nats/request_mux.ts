@@ -129,8 +129,8 @@ export class RequestMux {
         this.#flushTimer = setTimeout(this.#flush, this.#batchMs);
       } else this.#flushImmediate = setImmediate(this.#flush);
     }
+    this.#deadlines.push(entry, this.#pending.size);
     this.#pending.set(token, entry);
-    this.#deadlines.push(entry);
     if (signal) {
       entry.unwatch = onAbort(signal, () => this.#settle(entry, signal.reason));
     }

@@ -53,6 +53,8 @@ export class LookupDeadlines {
   readonly #ms: number;
   readonly #cancel: AbortSignal;
   #window: Window | undefined;
+  /** Lookups not finished and not timed out. */
+  #waiting = 0;
   /** Windows with lookups still waiting (aborted all at once on cancel). */
   readonly #windows = new Set<Window>();
   /** Waiters in deadline order; finished ones are skipped lazily. */
@@ -116,7 +118,7 @@ export class LookupDeadlines {
       timeoutMessage: what,
       done: false,
     };
-    this.#deadlines.push(waiter);
+    this.#deadlines.push(waiter, this.#waiting++);
     // Settled here rather than with `finally`, which adds two closures and
     // a promise per lookup.
     return new Promise<T>((resolve, reject) => {
@@ -142,6 +144,7 @@ export class LookupDeadlines {
   #finish(waiter: Waiter): void {
     if (waiter.done) return;
     waiter.done = true;
+    this.#waiting--;
     // A done waiter may stay queued behind one still waiting (until that
     // one's deadline): its reject function would keep the lookup's promise,
     // and so what it resolved to, alive that long.

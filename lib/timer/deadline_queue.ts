@@ -54,9 +54,25 @@ export class DeadlineQueue<E extends DeadlineEntry> {
     return this.#queue.length - this.#head;
   }
 
-  /** Queue an entry; its deadline must not be earlier than the last one's. */
-  push(entry: E): void {
+  /**
+   * Queue an entry; its deadline must not be earlier than the last one's.
+   *
+   * @param entry The entry.
+   * @param waiting How many entries of this queue are not done (the owner
+   *   knows): a queue holding over twice that, and over 1024 more, drops
+   *   its done entries. Without it, done entries leave only from the head,
+   *   so one entry that waits out its deadline holds every later one
+   *   (under overload, the whole timeout's worth of lookups).
+   */
+  push(entry: E, waiting?: number): void {
     this.#dropDoneHead();
+    if (
+      waiting !== undefined &&
+      this.#queue.length - this.#head > 2 * waiting + 1024
+    ) {
+      this.#queue = this.#queue.slice(this.#head).filter((e) => !e.done);
+      this.#head = 0;
+    }
     this.#queue.push(entry);
     if (this.#timer === undefined) this.#arm(entry.deadline);
     else if (!this.#referenced) {

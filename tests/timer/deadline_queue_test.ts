@@ -73,3 +73,30 @@ Deno.test("DeadlineQueue holds no done entries from its head once the next is pu
   queue.clear();
   assert.equal(queue.length, 0);
 });
+
+Deno.test("DeadlineQueue drops done entries behind one still waiting once it holds over twice the waiting ones and 1024 more", () => {
+  const queue = new DeadlineQueue<Entry>(() => {});
+  const now = performance.now();
+  queue.push({ deadline: now + 60_000, done: false, id: -1 }, 0);
+  let longest = 0;
+  for (let id = 0; id < 10_000; id++) {
+    const entry = { deadline: now + 60_000, done: false, id };
+    // Waiting: the head, and from 5001 on also entry 5000.
+    queue.push(entry, id > 5000 ? 2 : 1);
+    if (id !== 5000) entry.done = true;
+    longest = Math.max(longest, queue.length);
+  }
+  assert.ok(longest <= 2 * 2 + 1024 + 1, `held ${longest} entries`);
+  assert.deepEqual([...queue.pending()].map((e) => e.id), [-1, 5000]);
+  queue.clear();
+  // Without the waiting count, done entries leave only from the head.
+  const plain = new DeadlineQueue<Entry>(() => {});
+  plain.push({ deadline: now + 60_000, done: false, id: -1 });
+  for (let id = 0; id < 3000; id++) {
+    const entry = { deadline: now + 60_000, done: false, id };
+    plain.push(entry);
+    entry.done = true;
+  }
+  assert.equal(plain.length, 3001);
+  plain.clear();
+});
