@@ -94,7 +94,7 @@ const server = await DhcpServer.start({
   listen: flag("listen"),
   interface: flag("interface"),
   serverIp: flag("server-ip"),
-  maxInFlight: Number(flag("max-in-flight", "1024")), // the CLI default
+  maxInFlight: Number(flag("max-in-flight", "256")), // the CLI default
   backend: timed,
   logger,
 });

@@ -271,7 +271,7 @@ export const SETTINGS: readonly Setting[] = [
     description:
       "lookups in flight at once; packets over it are dropped and counted",
     group: "dhcp",
-    defaultValue: "1024",
+    defaultValue: "256",
     parse: (v) => parseInteger(v, 1, 1_000_000),
   },
   {

@@ -29,7 +29,7 @@ Deno.test("parseConfig() with no flags runs the DHCP server with the documented 
   assert.equal(c.timeout, 5000);
   assert.equal(c.leaseTime, 86400);
   assert.equal(c.cacheTtl, 5000);
-  assert.equal(c.maxInFlight, 1024);
+  assert.equal(c.maxInFlight, 256);
   assert.equal(c.lookupRatePerMac, 2);
   assert.equal(c.lookupBurstPerMac, 10);
   assert.equal(c.netboot, true);
