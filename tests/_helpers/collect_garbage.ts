@@ -16,6 +16,9 @@ export async function collectGarbage(): Promise<void> {
   await sleep(0);
   const session = new Session();
   session.connect();
+  // The inspector's reply does not hold the event loop open: a test with
+  // nothing else pending would end while it waits.
+  const keepAlive = setInterval(() => {}, 1000);
   try {
     await new Promise<void>((resolve, reject) =>
       session.post(
@@ -24,6 +27,7 @@ export async function collectGarbage(): Promise<void> {
       )
     );
   } finally {
+    clearInterval(keepAlive);
     session.disconnect();
   }
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { MemoryBackend } from "../../lib/backend/memory_backend.ts";
 import { GuardedBackend } from "../../lib/backend/guarded_backend.ts";
+import { CoalescingBackend } from "../../lib/backend/coalescing_backend.ts";
+import { survivors } from "../_helpers/collect_garbage.ts";
 import {
   LookupRateLimitedError,
   NatsUnavailableError,
@@ -97,4 +99,33 @@ Deno.test("GuardedBackend - lookups sharing a caller signal share one combined s
   lost.abort(new Error("connection lost"));
   assert.equal(seen[0].aborted, true);
   assert.equal(seen[2].aborted, true);
+});
+
+Deno.test("GuardedBackend - a finished lookup is not held by the connection's lost signal", async () => {
+  // The server's lookups share a signal per window of a few milliseconds;
+  // combined with the connection's long-lived "lost" signal, each window's
+  // signal must not keep what its lookups resolved to once they are done.
+  const lost = new AbortController();
+  const backend = new GuardedBackend(
+    new CoalescingBackend({
+      lookup: (mac) =>
+        Promise.resolve({ macAddress: mac, ipAddress: "10.0.0.5" }),
+    }),
+    {
+      nats: () =>
+        ({ connected: true, state: "connected", lost: lost.signal }) as never,
+      macRateLimit: false,
+    },
+  );
+  const refs: WeakRef<object>[] = [];
+  // Each in a function of its own: a suspended async function may keep its
+  // last loop variable alive.
+  const lookupInWindow = async () => {
+    const window = new AbortController();
+    const found = await backend.lookup(MAC, { signal: window.signal });
+    refs.push(new WeakRef(found!));
+  };
+  for (let i = 0; i < 50; i++) await lookupInWindow();
+  const left = await survivors(refs);
+  assert.equal(left, 0, `${left} reservations held`);
 });
