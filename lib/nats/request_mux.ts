@@ -16,18 +16,16 @@ import { clearImmediate, setImmediate } from "node:timers";
 import { createInbox, type Subscription } from "@nats-io/nats-core";
 import type { Msg, NatsConnection } from "../types/nats.ts";
 import { LookupTimeoutError, NoResponderError } from "../backend/errors.ts";
-import { DeadlineQueue } from "../timer/deadline_queue.ts";
+import { type DeadlineEntry, DeadlineQueue } from "../timer/deadline_queue.ts";
 import { onAbort } from "../timer/on_abort.ts";
 
-interface Pending {
+interface Pending extends DeadlineEntry {
   token: string;
   subject: string;
-  deadline: number;
   resolve: (msg: Msg) => void;
   reject: (reason: unknown) => void;
   /** Stops watching the caller's signal. */
   unwatch: (() => void) | undefined;
-  done: boolean;
 }
 
 /**
@@ -52,7 +50,7 @@ export class RequestMux {
   readonly #prefix: string;
   #sub: Subscription | undefined;
   #pending = new Map<string, Pending>();
-  /** Requests in deadline order; settled ones are skipped lazily. */
+  /** Requests in deadline order. */
   readonly #deadlines = new DeadlineQueue<Pending>((entry) =>
     this.#settle(entry, new LookupTimeoutError(entry.subject, this.#timeout))
   );
@@ -121,6 +119,7 @@ export class RequestMux {
         reject,
         unwatch: undefined,
         done: false,
+        slot: -1,
       };
     });
     this.#outbox.push([entry, payload]);
@@ -129,7 +128,7 @@ export class RequestMux {
         this.#flushTimer = setTimeout(this.#flush, this.#batchMs);
       } else this.#flushImmediate = setImmediate(this.#flush);
     }
-    this.#deadlines.push(entry, this.#pending.size);
+    this.#deadlines.push(entry);
     this.#pending.set(token, entry);
     if (signal) {
       entry.unwatch = onAbort(signal, () => this.#settle(entry, signal.reason));
@@ -209,23 +208,11 @@ export class RequestMux {
   }
 
   #settle(entry: Pending, error: unknown, msg?: Msg): void {
-    if (entry.done) return;
-    entry.done = true;
+    if (!this.#deadlines.settle(entry)) return;
     this.#pending.delete(entry.token);
     entry.unwatch?.();
-    const { resolve, reject } = entry;
-    // A settled entry may stay queued behind one still waiting, until that
-    // one's deadline: its resolve and reject functions would keep the
-    // promise, and the reply message with the read buffer it points into,
-    // alive that long (tens of MB a second under overload).
-    entry.resolve = entry.reject = noop;
-    entry.unwatch = undefined;
-    if (msg !== undefined) resolve(msg);
-    else reject(error);
-    if (this.#pending.size === 0) {
-      // Nothing waits: drop the timer so an idle connection holds none.
-      this.#deadlines.forgetAll();
-    }
+    if (msg !== undefined) entry.resolve(msg);
+    else entry.reject(error);
   }
 
   #failAll(reason: string): void {
@@ -237,5 +224,3 @@ export class RequestMux {
     }
   }
 }
-
-function noop(): void {}

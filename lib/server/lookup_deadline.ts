@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { DeadlineQueue } from "../timer/deadline_queue.ts";
+import { type DeadlineEntry, DeadlineQueue } from "../timer/deadline_queue.ts";
 
 /** Lookups started within this many milliseconds share a signal. */
 export const WINDOW_MS = 10;
@@ -27,12 +27,10 @@ interface Window {
   reason: unknown;
 }
 
-interface Waiter {
-  deadline: number;
+interface Waiter extends DeadlineEntry {
   window: Window;
   reject: (reason: unknown) => void;
   timeoutMessage: string;
-  done: boolean;
 }
 
 /**
@@ -53,11 +51,9 @@ export class LookupDeadlines {
   readonly #ms: number;
   readonly #cancel: AbortSignal;
   #window: Window | undefined;
-  /** Lookups not finished and not timed out. */
-  #waiting = 0;
   /** Windows with lookups still waiting (aborted all at once on cancel). */
   readonly #windows = new Set<Window>();
-  /** Waiters in deadline order; finished ones are skipped lazily. */
+  /** Waiters in deadline order. */
   readonly #deadlines = new DeadlineQueue<Waiter>((waiter) => {
     const error = new Error(
       `${waiter.timeoutMessage} timed out after ${this.#ms} ms`,
@@ -111,18 +107,18 @@ export class LookupDeadlines {
       this.#window = window;
     }
     if (window.waiting++ === 0) this.#windows.add(window);
-    const waiter: Waiter = {
-      deadline: now + this.#ms,
-      window,
-      reject: noop,
-      timeoutMessage: what,
-      done: false,
-    };
-    this.#deadlines.push(waiter, this.#waiting++);
     // Settled here rather than with `finally`, which adds two closures and
     // a promise per lookup.
     return new Promise<T>((resolve, reject) => {
-      waiter.reject = reject;
+      const waiter: Waiter = {
+        deadline: now + this.#ms,
+        window,
+        reject,
+        timeoutMessage: what,
+        done: false,
+        slot: -1,
+      };
+      this.#deadlines.push(waiter);
       let started: Promise<T>;
       try {
         started = start(window.controller.signal);
@@ -142,13 +138,7 @@ export class LookupDeadlines {
   }
 
   #finish(waiter: Waiter): void {
-    if (waiter.done) return;
-    waiter.done = true;
-    this.#waiting--;
-    // A done waiter may stay queued behind one still waiting (until that
-    // one's deadline): its reject function would keep the lookup's promise,
-    // and so what it resolved to, alive that long.
-    waiter.reject = noop;
+    if (!this.#deadlines.settle(waiter)) return;
     const window = waiter.window;
     if (--window.waiting === 0) {
       this.#windows.delete(window);
@@ -159,8 +149,6 @@ export class LookupDeadlines {
         if (this.#window === window) this.#window = undefined;
       }
     }
-    // Nothing waits: drop the entries (the timer, unreferenced, stays).
-    if (this.#windows.size === 0) this.#deadlines.forgetAll();
   }
 
   #abortAll(): void {
@@ -173,5 +161,3 @@ export class LookupDeadlines {
     this.#deadlines.clear();
   }
 }
-
-function noop(): void {}

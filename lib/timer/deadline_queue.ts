@@ -4,16 +4,31 @@
  * them from the head. Used for NATS requests and for lookups, where a timer
  * (and an AbortSignal) per operation was a measurable share of the CPU.
  *
+ * The queue lets go of an entry as soon as it is settled
+ * ({@linkcode DeadlineQueue.settle}), wherever it stands: an entry holds its
+ * owner's promise callbacks, and through them what the promise resolved
+ * to, so one kept behind another still waiting for its deadline held that
+ * (under overload, tens of MB a second of NATS replies).
+ *
  * @module
  */
 
-/** An entry of a {@linkcode DeadlineQueue}; `done` entries are skipped. */
+/** An entry of a {@linkcode DeadlineQueue}. */
 export interface DeadlineEntry {
   /** When it expires, on the `performance.now()` clock. */
   deadline: number;
-  /** Settled some other way: never expired. */
+  /** Settled ({@linkcode DeadlineQueue.settle}) or expired: never expired again. */
   done: boolean;
+  /** The queue's bookkeeping (where it holds the entry); start it at -1. */
+  slot: number;
 }
+
+/**
+ * Slots held beyond twice the entries waiting, and this many more, make the
+ * queue compact: settled entries leave an empty slot where they stood, and
+ * those behind one still waiting leave only when it does.
+ */
+const SPARE_SLOTS = 1024;
 
 /**
  * A FIFO of entries whose deadlines never decrease, expired by one timer.
@@ -22,58 +37,59 @@ export interface DeadlineEntry {
  * ```ts
  * import { DeadlineQueue } from "./deadline_queue.ts";
  * const expired: string[] = [];
- * const queue = new DeadlineQueue<{ deadline: number; done: boolean; id: string }>(
- *   (entry) => {
- *     entry.done = true;
- *     expired.push(entry.id);
- *   },
- * );
- * queue.push({ deadline: performance.now() + 5, done: false, id: "a" });
+ * const queue = new DeadlineQueue<
+ *   { deadline: number; done: boolean; slot: number; id: string }
+ * >((entry) => {
+ *   queue.settle(entry);
+ *   expired.push(entry.id);
+ * });
+ * queue.push({ deadline: performance.now() + 5, done: false, slot: -1, id: "a" });
  * await new Promise((r) => setTimeout(r, 30));
  * if (expired[0] !== "a") throw new Error();
  * ```
  */
 export class DeadlineQueue<E extends DeadlineEntry> {
   readonly #onExpire: (entry: E) => void;
-  #queue: E[] = [];
+  /** Entries in deadline order; a settled one leaves an empty slot. */
+  #slots: (E | undefined)[] = [];
   #head = 0;
+  #waiting = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Whether the timer holds the process open (only while entries wait). */
   #referenced = false;
 
   /**
-   * @param onExpire Called for each entry whose deadline passed while it was
-   * not done; it must settle the entry (set `done`), and may call `clear()`.
+   * @param onExpire Called for each entry whose deadline passed while it
+   *   waited; it settles the entry (the queue does so after it if it did
+   *   not), and may call `clear()`.
    */
   constructor(onExpire: (entry: E) => void) {
     this.#onExpire = onExpire;
   }
 
-  /** Entries held: those waiting, and done ones not yet let go of. */
+  /** Entries waiting: pushed, and neither settled nor expired. */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /** Slots held: the entries waiting and the empty slots between them. */
   get length(): number {
-    return this.#queue.length - this.#head;
+    return this.#slots.length - this.#head;
   }
 
   /**
    * Queue an entry; its deadline must not be earlier than the last one's.
    *
-   * @param entry The entry.
-   * @param waiting How many entries of this queue are not done (the owner
-   *   knows): a queue holding over twice that, and over 1024 more, drops
-   *   its done entries. Without it, done entries leave only from the head,
-   *   so one entry that waits out its deadline holds every later one
-   *   (under overload, the whole timeout's worth of lookups).
+   * @param entry The entry, not done.
    */
-  push(entry: E, waiting?: number): void {
-    this.#dropDoneHead();
-    if (
-      waiting !== undefined &&
-      this.#queue.length - this.#head > 2 * waiting + 1024
-    ) {
-      this.#queue = this.#queue.slice(this.#head).filter((e) => !e.done);
-      this.#head = 0;
+  push(entry: E): void {
+    this.#dropEmptyHead();
+    if (this.length > 2 * this.#waiting + SPARE_SLOTS) {
+      this.#relayout(this.#slots.filter((e) => e !== undefined));
     }
-    this.#queue.push(entry);
+    entry.slot = this.#slots.length;
+    this.#slots.push(entry);
+    this.#waiting++;
     if (this.#timer === undefined) this.#arm(entry.deadline);
     else if (!this.#referenced) {
       // The timer kept from an idle spell fires at an earlier deadline (all
@@ -84,36 +100,45 @@ export class DeadlineQueue<E extends DeadlineEntry> {
   }
 
   /**
-   * Let go of the entries at the head that are done. Waits mostly finish in
-   * the order they started, so under steady load this keeps the queue about
-   * as long as the waits in flight; without it every entry stayed queued
-   * until its deadline (seconds of lookups, with what their promises
-   * resolved to: tens of MB under overload).
+   * Mark an entry done and let go of it. When none waits any more, the
+   * timer stays but no longer holds the process open: when it fires with
+   * nothing due it simply stops (a timer costs about a microsecond and a
+   * kilobyte of garbage to create in Deno, and re-arming it per wait showed
+   * in profiles when waits come one at a time).
+   *
+   * @param entry An entry of this queue (or of it before `clear()`).
+   * @returns Whether it was waiting; `false` when it was already done.
    */
-  #dropDoneHead(): void {
-    const queue = this.#queue as (E | undefined)[];
-    while (this.#head < queue.length && queue[this.#head]!.done) {
-      queue[this.#head++] = undefined;
+  settle(entry: E): boolean {
+    if (entry.done) return false;
+    entry.done = true;
+    if (this.#slots[entry.slot] === entry) {
+      this.#slots[entry.slot] = undefined;
+      if (--this.#waiting === 0) this.#idle();
     }
-    if (this.#head === queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
+    return true;
+  }
+
+  /** Forget every entry and stop the timer (when nothing waits any more). */
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#slots = [];
+    this.#head = 0;
+    this.#waiting = 0;
+  }
+
+  /** The entries waiting, oldest first. */
+  *pending(): IterableIterator<E> {
+    const slots = this.#slots;
+    for (let i = this.#head; i < slots.length; i++) {
+      const entry = slots[i];
+      if (entry !== undefined) yield entry;
     }
   }
 
-  /**
-   * Drop every entry (all settled, or no longer waited for) but keep the
-   * timer: it is unreferenced, so it holds no process open, and when it
-   * fires with nothing due it simply stops. Cheaper than {@linkcode clear}
-   * when waits come one at a time: a timer costs about a microsecond and a
-   * kilobyte of garbage to create in Deno, and re-arming it per wait showed
-   * in profiles.
-   */
-  forgetAll(): void {
-    this.#queue = [];
+  #idle(): void {
+    this.#slots = [];
     this.#head = 0;
     if (this.#timer !== undefined && this.#referenced) {
       setReferenced(this.#timer, false);
@@ -121,20 +146,24 @@ export class DeadlineQueue<E extends DeadlineEntry> {
     }
   }
 
-  /** Forget every entry and stop the timer (when nothing waits any more). */
-  clear(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#queue = [];
-    this.#head = 0;
+  /** Waits mostly end in the order they began: skip the empty head. */
+  #dropEmptyHead(): void {
+    const slots = this.#slots;
+    while (this.#head < slots.length && slots[this.#head] === undefined) {
+      this.#head++;
+    }
+    if (this.#head > SPARE_SLOTS && this.#head * 2 > slots.length) {
+      this.#relayout(slots.slice(this.#head));
+    }
   }
 
-  /** The entries not yet done, oldest first. */
-  *pending(): IterableIterator<E> {
-    const queue = this.#queue;
-    for (let i = this.#head; i < queue.length; i++) {
-      if (!queue[i].done) yield queue[i];
+  #relayout(slots: (E | undefined)[]): void {
+    for (let i = 0; i < slots.length; i++) {
+      const entry = slots[i];
+      if (entry !== undefined) entry.slot = i;
     }
+    this.#slots = slots;
+    this.#head = 0;
   }
 
   #arm(deadline: number): void {
@@ -146,21 +175,17 @@ export class DeadlineQueue<E extends DeadlineEntry> {
   #expire(): void {
     this.#timer = undefined;
     const now = performance.now();
-    const queue = this.#queue;
-    while (this.#head < queue.length) {
-      const entry = queue[this.#head];
-      if (!entry.done) {
-        if (entry.deadline > now) break;
-        this.#onExpire(entry);
-        if (this.#queue !== queue) return; // onExpire cleared the queue
-      }
-      this.#head++;
+    const slots = this.#slots;
+    for (; this.#head < slots.length; this.#head++) {
+      const entry = slots[this.#head];
+      if (entry === undefined) continue;
+      if (entry.deadline > now) break;
+      this.#onExpire(entry);
+      this.settle(entry);
+      if (this.#slots !== slots) return; // cleared, or none waits
     }
-    if (this.#head > 1024 && this.#head * 2 > queue.length) {
-      this.#queue = queue.slice(this.#head);
-      this.#head = 0;
-    }
-    const next = this.#queue[this.#head];
+    this.#dropEmptyHead();
+    const next = this.#slots[this.#head];
     if (next !== undefined && this.#timer === undefined) {
       this.#arm(next.deadline);
     }
